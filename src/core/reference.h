@@ -1,0 +1,47 @@
+// The reference Mish in float64: the accuracy yardstick for every fast path
+// and the implementation behind the scalar C ABI (mish_f32, mish_f64, ...).
+#ifndef MISH_SRC_CORE_REFERENCE_H_
+#define MISH_SRC_CORE_REFERENCE_H_
+
+#include <cmath>
+
+namespace mish::ref {
+
+// Above this, 2x/(n+2) is below half an ulp of x: mish(x) = x, mish'(x) = 1.
+inline constexpr double kLinearFrom = 40.0;
+// Below this, e^x is subnormal in float64: scale by 2^kShift before the exp.
+inline constexpr double kTailBelow = -700.0;
+inline constexpr int kShift = 512;
+
+// mish(x) = x * n / (n + 2), n = e^x (e^x + 2): one exp, no cancellation.
+inline double Mish(double x) {
+  if (std::isnan(x)) return x;
+  if (x > kLinearFrom) return x;
+  if (x < kTailBelow) {
+    // n / (n + 2) = e^x to float64 precision here; keep x e^x normal as long
+    // as possible by scaling, then let it round (or underflow) once.
+    if (x < -2000.0) return -0.0;
+    return std::ldexp(x * std::exp(x + kShift), -kShift);
+  }
+  const double e = std::exp(x);
+  const double n = e * (e + 2.0);
+  return x * n / (n + 2.0);
+}
+
+// mish'(x) = n/(n+2) + 4 x e^x (1 + e^x) / (n+2)^2, sharing one reciprocal.
+inline double MishGrad(double x) {
+  if (std::isnan(x)) return x;
+  if (x > kLinearFrom) return 1.0;
+  if (x < kTailBelow) {
+    if (x < -2000.0) return 0.0;
+    return std::ldexp((1.0 + x) * std::exp(x + kShift), -kShift);
+  }
+  const double e = std::exp(x);
+  const double n = e * (e + 2.0);
+  const double r = 1.0 / (n + 2.0);
+  return n * r + 4.0 * x * e * (1.0 + e) * r * r;
+}
+
+}  // namespace mish::ref
+
+#endif  // MISH_SRC_CORE_REFERENCE_H_
