@@ -20,25 +20,11 @@
 #include "src/core/half.h"
 #include "src/core/reference.h"
 #include "src/core/targets.h"
+#include "src/core/ulp.h"
 
 namespace {
 
 using mish::detail::Kernels;
-
-float FromBits(uint32_t b) {
-  float f;
-  memcpy(&f, &b, sizeof f);
-  return f;
-}
-
-// |got - want| in units of the float32 spacing at want (subnormal spacing
-// below FLT_MIN), so 0.5 means correctly rounded.
-double UlpError(float got, double want) {
-  if (std::isnan(got) || std::isinf(got)) return INFINITY;
-  const double a = std::fabs(want);
-  const int e = a < 0x1p-126 ? -126 : std::ilogb(a);
-  return std::fabs(static_cast<double>(got) - want) / std::ldexp(1.0, e - 23);
-}
 
 // Worst error seen and where; merged across threads.
 struct Worst {
@@ -65,11 +51,11 @@ void CheckF32(const Kernels& k, const float* x, const double* ref_y,
   k.forward_f32(x, y, n);
   k.backward_f32(x, ones, g, n);
   for (size_t i = 0; i < n; ++i) {
-    rep->fwd.Add(UlpError(y[i], ref_y[i]), x[i]);
-    if (x[i] >= -2.0f && x[i] <= 0.0f) {
+    rep->fwd.Add(mish::UlpError(y[i], ref_y[i]), x[i]);
+    if (mish::InRootRegion(x[i])) {
       rep->bwd_abs.Add(std::fabs(static_cast<double>(g[i]) - ref_g[i]), x[i]);
     } else {
-      rep->bwd_ulp.Add(UlpError(g[i], ref_g[i]), x[i]);
+      rep->bwd_ulp.Add(mish::UlpError(g[i], ref_g[i]), x[i]);
     }
   }
 }
@@ -127,7 +113,7 @@ void Check16(const char* type, const char* target,
     };
     worst_y = std::max(worst_y, steps(y[i], round16(mish::ref::Mish(xf))));
     const double rg = mish::ref::MishGrad(xf);
-    if (xf >= -2.0f && xf <= 0.0f) {
+    if (mish::InRootRegion(xf)) {
       worst_abs = std::max(
           worst_abs, std::fabs(static_cast<double>(to_float(g[i])) -
                                static_cast<double>(to_float(round16(rg)))));
@@ -175,7 +161,8 @@ int main(int argc, char** argv) {
     for (uint64_t c; (c = next.fetch_add(kChunk)) < total;) {
       size_t n = 0;
       for (uint64_t i = c; i < std::min(total, c + kChunk); ++i) {
-        const float xi = FromBits(static_cast<uint32_t>(i * stride));
+        const float xi =
+            mish::half::BitsToFloat(static_cast<uint32_t>(i * stride));
         if (!std::isfinite(xi)) continue;
         x[n] = xi;
         ry[n] = mish::ref::Mish(xi);
@@ -194,7 +181,6 @@ int main(int argc, char** argv) {
   for (unsigned i = 0; i < threads; ++i) pool.emplace_back(work);
   for (auto& th : pool) th.join();
 
-  // Bounds from the project's accuracy contract (docs/ACCURACY.md).
   int failures = 0;
   printf("float32 (dy = 1 for the backward):\n");
   for (size_t t = 0; t < kernels.size(); ++t) {

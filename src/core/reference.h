@@ -9,19 +9,18 @@ namespace mish::ref {
 
 // Above this, 2x/(n+2) is below half an ulp of x: mish(x) = x, mish'(x) = 1.
 inline constexpr double kLinearFrom = 40.0;
-// Below this, e^x is subnormal in float64: scale by 2^kShift before the exp.
+// Below this, e^x is subnormal in float64 while x e^x may not be: form the
+// product in long double (wider exponent range on x86 and Arm), round once.
 inline constexpr double kTailBelow = -700.0;
-inline constexpr int kShift = 512;
 
 // mish(x) = x * n / (n + 2), n = e^x (e^x + 2): one exp, no cancellation.
 inline double Mish(double x) {
   if (std::isnan(x)) return x;
   if (x > kLinearFrom) return x;
-  if (x < kTailBelow) {
-    // n / (n + 2) = e^x to float64 precision here; keep x e^x normal as long
-    // as possible by scaling, then let it round (or underflow) once.
-    if (x < -2000.0) return -0.0;
-    return std::ldexp(x * std::exp(x + kShift), -kShift);
+  if (x < kTailBelow) {  // n / (n + 2) = e^x to float64 precision here
+    if (x < -2000.0) return -0.0;  // underflows; also keeps -inf from NaN
+    const long double xl = x;
+    return static_cast<double>(xl * std::exp(xl));
   }
   const double e = std::exp(x);
   const double n = e * (e + 2.0);
@@ -32,9 +31,10 @@ inline double Mish(double x) {
 inline double MishGrad(double x) {
   if (std::isnan(x)) return x;
   if (x > kLinearFrom) return 1.0;
-  if (x < kTailBelow) {
+  if (x < kTailBelow) {  // mish'(x) = (1 + x) e^x to float64 precision
     if (x < -2000.0) return 0.0;
-    return std::ldexp((1.0 + x) * std::exp(x + kShift), -kShift);
+    const long double xl = x;
+    return static_cast<double>((1.0L + xl) * std::exp(xl));
   }
   const double e = std::exp(x);
   const double n = e * (e + 2.0);
