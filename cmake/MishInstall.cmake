@@ -1,0 +1,45 @@
+# Installs headers, libraries, tools, a CMake package (find_package(mish)
+# gives mish::mish, and mish::cuda / mish::torch when they were built) and a
+# pkg-config file.
+include(CMakePackageConfigHelpers)
+
+set(MISH_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mish)
+set(mish_install_targets mish)
+install(FILES include/mish/mish.h include/mish/mish.hpp include/mish/export.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
+if(TARGET mish_cuda)
+  list(APPEND mish_install_targets mish_cuda)
+  install(FILES include/mish/mish_cuda.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
+endif()
+if(TARGET mish_torch)
+  list(APPEND mish_install_targets mish_torch)
+  install(FILES include/mish/torch.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
+  install(DIRECTORY python/mish_torch
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/mish/python
+          PATTERN __pycache__ EXCLUDE)
+endif()
+install(TARGETS ${mish_install_targets} EXPORT mishTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+foreach(tool mish-accuracy mish-lab)
+  if(TARGET ${tool})
+    install(TARGETS ${tool} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  endif()
+endforeach()
+
+install(EXPORT mishTargets NAMESPACE mish:: DESTINATION ${MISH_CMAKE_DIR})
+configure_package_config_file(cmake/mishConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/mishConfig.cmake INSTALL_DESTINATION ${MISH_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/mishConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/mishConfig.cmake
+              ${PROJECT_BINARY_DIR}/mishConfigVersion.cmake
+        DESTINATION ${MISH_CMAKE_DIR})
+
+configure_file(cmake/mish.pc.in ${PROJECT_BINARY_DIR}/mish.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/mish.pc
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -27,7 +27,7 @@ inline double Mish(double x) {
   return x * n / (n + 2.0);
 }
 
-// mish'(x) = n/(n+2) + 4 x e^x (1 + e^x) / (n+2)^2, sharing one reciprocal.
+// mish'(x) = n/(n+2) + 4 x e^x (1 + e^x) / (n+2)^2.
 inline double MishGrad(double x) {
   if (std::isnan(x)) return x;
   if (x > kLinearFrom) return 1.0;
@@ -38,8 +38,8 @@ inline double MishGrad(double x) {
   }
   const double e = std::exp(x);
   const double n = e * (e + 2.0);
-  const double r = 1.0 / (n + 2.0);
-  return n * r + 4.0 * x * e * (1.0 + e) * r * r;
+  const double d = n + 2.0;
+  return n / d + 4.0 * x * e * (1.0 + e) / (d * d);
 }
 
 }  // namespace mish::ref
