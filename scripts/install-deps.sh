@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what mish builds with, from Debian's archive (Debian 12). Each
+# package and why:
+#   cmake ninja-build g++ pkg-config  build
+#   libhwy-dev            Highway: portable SIMD with run-time dispatch (core)
+#   libgtest-dev libgmock-dev libbenchmark-dev   tests and benchmarks
+#   libdnnl-dev           oneDNN, the peer the CPU benchmark compares with
+#   libtorch-dev          LibTorch 1.13: the operator, the lab, a benchmark peer
+#   python3-torch python3-pytest   the Python tests of the operator
+#   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev   the lab
+#                         (flags, JSON outputs, Student t p-values, .gz data)
+#   libturbojpeg0-dev     JPEG image folders (Imagenette layout) for the lab
+#   gnuplot-nox           the lab's plots
+#   dataset-fashion-mnist the default real data of the lab
+#   clang libclang-rt-14-dev   libFuzzer targets
+set -euo pipefail
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends \
+  cmake ninja-build g++ pkg-config ca-certificates \
+  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev \
+  libtorch-dev python3-torch python3-pytest \
+  libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev \
+  libturbojpeg0-dev gnuplot-nox dataset-fashion-mnist \
+  clang libclang-rt-14-dev
