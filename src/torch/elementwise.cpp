@@ -1,0 +1,76 @@
+#include "elementwise.hpp"
+
+#include <ATen/ATen.h>
+
+namespace mish::torch::detail {
+namespace {
+
+void check_floating(const at::Tensor& t, const char* op, const char* arg) {
+  const at::ScalarType type = t.scalar_type();
+  TORCH_CHECK(type == at::kFloat || type == at::kDouble ||
+                  type == at::kBFloat16 || type == at::kHalf,
+              op, ": ", arg,
+              " must be a floating-point tensor (float32, float64, bfloat16 "
+              "or float16), got ",
+              type);
+}
+
+void check_backward_args(const at::Tensor& grad_output,
+                         const at::Tensor& self) {
+  check_floating(self, "mish_backward", "self");
+  TORCH_CHECK(grad_output.scalar_type() == self.scalar_type(),
+              "mish_backward: grad_output and self must have the same dtype, "
+              "got ",
+              grad_output.scalar_type(), " and ", self.scalar_type());
+  TORCH_CHECK(grad_output.device() == self.device(),
+              "mish_backward: grad_output and self must be on the same "
+              "device, got ",
+              grad_output.device(), " and ", self.device());
+  TORCH_CHECK(grad_output.sizes() == self.sizes(),
+              "mish_backward: grad_output and self must have the same shape, "
+              "got ",
+              grad_output.sizes(), " and ", self.sizes());
+}
+
+// Dense tensors keep their layout (channels_last included), so the output
+// matches the input's as torch's own elementwise ops do.
+at::Tensor dense(const at::Tensor& t) {
+  return t.is_non_overlapping_and_dense() ? t : t.contiguous();
+}
+
+// t with ref's strides; ref is dense and t has its shape.
+at::Tensor laid_out_like(const at::Tensor& t, const at::Tensor& ref) {
+  return t.strides() == ref.strides() ? t : at::empty_like(ref).copy_(t);
+}
+
+}  // namespace
+
+at::Tensor mish(const at::Tensor& self, const DenseKernels& kernels) {
+  check_floating(self, "mish", "self");
+  const at::Tensor x = dense(self);
+  at::Tensor y = at::empty_like(x);
+  if (x.numel() > 0) kernels.forward(x, y);
+  return y;
+}
+
+at::Tensor& mish_(at::Tensor& self, const DenseKernels& kernels) {
+  check_floating(self, "mish_", "self");
+  if (self.numel() == 0) return self;
+  if (self.is_non_overlapping_and_dense()) {
+    kernels.forward(self, self);
+    return self;
+  }
+  return self.copy_(mish(self, kernels));
+}
+
+at::Tensor mish_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                         const DenseKernels& kernels) {
+  check_backward_args(grad_output, self);
+  const at::Tensor x = dense(self);
+  const at::Tensor dy = laid_out_like(grad_output, x);
+  at::Tensor dx = at::empty_like(x);
+  if (x.numel() > 0) kernels.backward(x, dy, dx);
+  return dx;
+}
+
+}  // namespace mish::torch::detail

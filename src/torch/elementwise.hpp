@@ -1,0 +1,33 @@
+// The operator logic every backend shares: argument checks, layouts, empty
+// tensors. A backend only supplies kernels over dense memory.
+#ifndef MISH_SRC_TORCH_ELEMENTWISE_HPP_
+#define MISH_SRC_TORCH_ELEMENTWISE_HPP_
+
+#include <ATen/core/Tensor.h>
+
+namespace mish::torch::detail {
+
+// Kernels over n = x.numel() elements laid out alike in memory: every tensor
+// is non-overlapping and dense with the same strides, so element i of one is
+// element i of the others. numel() > 0. y (dx) may be x (dy).
+struct DenseKernels {
+  void (*forward)(const at::Tensor& x, const at::Tensor& y);
+  void (*backward)(const at::Tensor& x, const at::Tensor& dy,
+                   const at::Tensor& dx);
+};
+
+// The data of a dense tensor as T, which has the size of its dtype (uint16_t
+// for bfloat16 and float16, as the C ABI takes them).
+template <class T>
+T* ptr(const at::Tensor& t) {
+  return static_cast<T*>(t.data_ptr());
+}
+
+at::Tensor mish(const at::Tensor& self, const DenseKernels& kernels);
+at::Tensor& mish_(at::Tensor& self, const DenseKernels& kernels);
+at::Tensor mish_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                         const DenseKernels& kernels);
+
+}  // namespace mish::torch::detail
+
+#endif  // MISH_SRC_TORCH_ELEMENTWISE_HPP_

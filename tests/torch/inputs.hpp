@@ -1,0 +1,18 @@
+// Inputs shared by the operator tests.
+#ifndef MISH_TESTS_TORCH_INPUTS_HPP_
+#define MISH_TESTS_TORCH_INPUTS_HPP_
+
+#include <torch/torch.h>
+
+namespace mish::testing {
+
+// A dense sweep of [-100, 100] (both tails, the minimum near -1.19, the
+// switch to mish(x) = x above 20) plus a cluster around 0, in float64.
+inline at::Tensor wide_range() {
+  return at::cat({at::linspace(-100, 100, 200001, at::kDouble),
+                  at::linspace(-3, 3, 60001, at::kDouble)});
+}
+
+}  // namespace mish::testing
+
+#endif  // MISH_TESTS_TORCH_INPUTS_HPP_
