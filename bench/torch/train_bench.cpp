@@ -26,14 +26,14 @@ using Activation = std::function<::torch::nn::AnyModule()>;
 ::torch::nn::Sequential make_net(const Activation& activation) {
   namespace tnn = ::torch::nn;
   tnn::Sequential net;
-  net->push_back(tnn::Conv2d(tnn::Conv2dOptions(1, 32, 3).padding(1)));
+  net->push_back(tnn::Conv2d(tnn::Conv2dOptions(1, 16, 3).padding(1)));
   net->push_back(activation());
   net->push_back(tnn::MaxPool2d(2));
-  net->push_back(tnn::Conv2d(tnn::Conv2dOptions(32, 64, 3).padding(1)));
+  net->push_back(tnn::Conv2d(tnn::Conv2dOptions(16, 32, 3).padding(1)));
   net->push_back(activation());
   net->push_back(tnn::MaxPool2d(2));
   net->push_back(tnn::Flatten());
-  net->push_back(tnn::Linear(64 * 7 * 7, 128));
+  net->push_back(tnn::Linear(32 * 7 * 7, 128));
   net->push_back(activation());
   net->push_back(tnn::Linear(128, 10));
   return net;
