@@ -14,6 +14,7 @@ size, as a smoke test.
 """
 
 import argparse
+import importlib.util
 import pathlib
 import sys
 import time
@@ -65,51 +66,55 @@ def ours_available(device):
         return False
 
 
-def kernels(device, log2_elements, iters, with_ours):
-    """Rows (dtype, pass, impl, ms, G elements/s) for the elementwise ops."""
-    timer = Timer(device)
-    n = 1 << log2_elements
+def kernel_rows(timer, device, dtype, n, iters, with_ours):
+    """Rows (dtype, pass, impl, ms, G elements/s) for one dtype."""
+    x = torch.randn(n, device=device, dtype=dtype) * 4
+    dy = torch.randn(n, device=device, dtype=dtype)
+    relu_y = torch.relu(x)
+    impls = {
+        "forward": {
+            "relu": lambda: torch.relu(x),
+            "F.mish": lambda: F.mish(x),
+            "mish": lambda: torch.ops.mish.mish(x),
+        },
+        "backward": {
+            "relu": lambda: torch.ops.aten.threshold_backward(dy, relu_y, 0),
+            "F.mish": lambda: torch.ops.aten.mish_backward(dy, x),
+            "mish": lambda: torch.ops.mish.mish_backward(dy, x),
+        },
+    }
+    if with_ours:
+        # Agreement first: a fast wrong kernel is no result.
+        ref = F.mish(x[:1 << 20].float())
+        err = (torch.ops.mish.mish(x[:1 << 20]).float() - ref).abs().max()
+        print(f"{str(dtype):15} max |ours - F.mish(float32)| = "
+              f"{err.item():.3g}")
     rows = []
+    with torch.no_grad():
+        for phase, fns in impls.items():
+            for name, fn in fns.items():
+                if name == "mish" and not with_ours:
+                    continue
+                try:
+                    ms = timer(fn, iters)
+                except RuntimeError as error:  # a dtype torch lacks
+                    print(f"{name} {phase} {dtype}: "
+                          f"{str(error).splitlines()[0]}")
+                    ms = float("nan")
+                rows.append((str(dtype).replace("torch.", ""), phase, name,
+                             ms, n / ms / 1e6))
+    return rows
+
+
+def kernels(device, log2_elements, iters, with_ours):
+    timer = Timer(device)
     dtypes = [torch.float32, torch.bfloat16, torch.float16]
     if device.type == "cpu":
         dtypes.pop()  # no float16 relu on the CPU in torch 1.13
+    rows = []
     for dtype in dtypes:
-        x = torch.randn(n, device=device, dtype=dtype) * 4
-        dy = torch.randn(n, device=device, dtype=dtype)
-        relu_y = torch.relu(x)
-        impls = {
-            "forward": {
-                "relu": lambda: torch.relu(x),
-                "F.mish": lambda: F.mish(x),
-                "mish": lambda: torch.ops.mish.mish(x),
-            },
-            "backward": {
-                "relu": lambda: torch.ops.aten.threshold_backward(
-                    dy, relu_y, 0),
-                "F.mish": lambda: torch.ops.aten.mish_backward(dy, x),
-                "mish": lambda: torch.ops.mish.mish_backward(dy, x),
-            },
-        }
-        if with_ours:
-            # Agreement first: a fast wrong kernel is no result.
-            ref = F.mish(x[:1 << 20].float())
-            err = (torch.ops.mish.mish(x[:1 << 20]).float() - ref).abs().max()
-            print(f"{str(dtype):15} max |ours - F.mish(float32)| = "
-                  f"{err.item():.3g}")
-        with torch.no_grad():
-            for phase, fns in impls.items():
-                for name, fn in fns.items():
-                    if name == "mish" and not with_ours:
-                        continue
-                    try:
-                        ms = timer(fn, iters)
-                    except RuntimeError as error:  # a dtype torch lacks
-                        print(f"{name} {phase} {dtype}: "
-                              f"{str(error).splitlines()[0]}")
-                        ms = float("nan")
-                    rows.append((str(dtype).replace("torch.", ""), phase,
-                                 name, ms, n / ms / 1e6))
-        del x, dy, relu_y
+        rows += kernel_rows(timer, device, dtype, 1 << log2_elements, iters,
+                            with_ours)
         if device.type == "cuda":
             torch.cuda.empty_cache()
     return rows
@@ -134,10 +139,33 @@ def replace_relu(module, make):
             replace_relu(child, make)
 
 
+def resnet50_step(timer, make, images, labels, steps):
+    """(ms per step, peak GiB) of ResNet-50 with ReLU replaced by make()."""
+    import torchvision
+
+    torch.manual_seed(0)
+    model = torchvision.models.resnet50()
+    if make is not None:
+        replace_relu(model, make)
+    model = model.to(images.device, memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(images.device.type, dtype=torch.bfloat16):
+            loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+
+    step()  # cuDNN autotuning and allocator warm-up, outside the peak
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    ms = timer(step, steps, warmup=2)
+    return ms, torch.cuda.max_memory_allocated() / 2**30
+
+
 def resnet50_steps(device, batch, steps, with_ours):
-    try:
-        import torchvision
-    except ImportError:
+    if importlib.util.find_spec("torchvision") is None:
         print("ResNet-50 step skipped: torchvision not installed")
         return []
     timer = Timer(device)
@@ -149,32 +177,15 @@ def resnet50_steps(device, batch, steps, with_ours):
     labels = torch.randint(0, 1000, (batch,), device=device)
     rows = []
     for name, make in activations.items():
-        torch.manual_seed(0)
-        model = torchvision.models.resnet50()
-        if make is not None:
-            replace_relu(model, make)
-        model = model.to(device, memory_format=torch.channels_last)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-
-        def step():
-            optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(device.type, dtype=torch.bfloat16):
-                loss = F.cross_entropy(model(images), labels)
-            loss.backward()
-            optimizer.step()
-
-        step()  # cuDNN autotuning and allocator warm-up, outside the peak
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        ms = timer(step, steps, warmup=2)
-        peak = torch.cuda.max_memory_allocated() / 2**30
-        rows.append((name, ms, peak))
-        del model, optimizer
+        rows.append((name, *resnet50_step(timer, make, images, labels,
+                                          steps)))
         torch.cuda.empty_cache()
     return rows
 
 
 def print_resnet_table(rows, batch):
+    if not rows:
+        return
     print(f"\nResNet-50 training step, batch {batch}, bf16 autocast, "
           "channels_last")
     print("| activation | ms/step | vs relu | peak GiB |")
