@@ -131,6 +131,13 @@ struct Softplus {
     d = n + 2.0f;
     r = Math::Div(1.0f, d);
   }
+
+  // For x <= 0 (n < 4): the rounding errors of n and d, so that n + n_lo and
+  // d + d_lo are exact to ~2^-48 (2e - n is exact; Fast2Sum for d).
+  MISH_HD void Lows(float* n_lo, float* d_lo) const {
+    *n_lo = fmaf(e, e, 2.0f * e - n);
+    *d_lo = (n - (d - 2.0f)) + *n_lo;
+  }
 };
 
 // mish(x) = x n / d; mish(+inf) = +inf, mish(-inf) = -0, mish(-0) = -0,
@@ -143,11 +150,11 @@ MISH_HD float Mish(float x) {
     // For x >= 0, 1 - 2/d keeps more bits than n/d (and is exactly 1 above
     // 20); x = -0 gives -0 here.
     if (x >= 0.0f) return x * fmaf(-2.0f, s.r, 1.0f);
-    // Four roundings in n / d would cost up to 4 ulp: carry n and d as
-    // unevaluated sums (n + n_lo, d + d_lo, exact to ~2^-48) and correct the
-    // quotient q = n r by the remainder, leaving e's error and one rounding.
-    const float n_lo = fmaf(s.e, s.e, 2.0f * s.e - s.n);  // 2e - n is exact
-    const float d_lo = (s.n - (s.d - 2.0f)) + n_lo;       // Fast2Sum, n < 4
+    // Four roundings in n / d would cost up to 4 ulp: carry n and d with
+    // their errors and correct the quotient q = n r by the remainder, leaving
+    // e's error and one rounding.
+    float n_lo, d_lo;
+    s.Lows(&n_lo, &d_lo);
     const float q = s.n * s.r;
     float rem = fmaf(-q, s.d, s.n);    // n - q d, exact or nearly
     rem = fmaf(-q, d_lo, rem + n_lo);  // the low parts' share
@@ -175,7 +182,18 @@ MISH_HD float MishGrad(float x) {
   // a polynomial with exact coefficients (zero only at mish's minimum).
   const float b = fmaf(e, fmaf(e, e + 4.0f, fmaf(4.0f, s.xc, 6.0f)),
                        fmaf(4.0f, s.xc, 4.0f));
-  return Math::Div(e * b, s.d * s.d);
+  if constexpr (Math::kCompensated) {
+    // d^2 = dd + 2 d d_lo + dd_lo to ~2^-47: divide by dd, then correct by
+    // the relative size of the rest (instead of ~2 ulp from d and d d).
+    float n_lo, d_lo;
+    s.Lows(&n_lo, &d_lo);
+    const float dd = s.d * s.d;
+    const float dd_lo = fmaf(s.d, s.d, -dd);
+    const float g = Math::Div(e * b, dd);
+    return fmaf(g, -fmaf(2.0f * d_lo, s.d, dd_lo) * (s.r * s.r), g);
+  } else {
+    return Math::Div(e * b, s.d * s.d);
+  }
 }
 
 }  // namespace mish::cuda
