@@ -61,21 +61,28 @@ HWY_INLINE V Mish(D d, V x) {
   return y;
 }
 
-// mish'(x) = e omega / (n + 2)^2 with
-// omega = 4 (1 + x) + e (6 + 4x) + 4 e^2 + e^3: its terms share a sign
-// outside [-1.2, 0], so unlike t + x sigmoid(x) (1 - t^2) it does not cancel
-// near x = -2. Above kClampHigh it is 1.
+// mish'(x) = N / d^2 with d = n + 2 and N = n d + 4 x e (1 + e), in two
+// forms that avoid cancellation: for x > 0 as written (its terms are
+// positive, and the error of d cancels in n d / d^2); for x <= 0 as
+// e omega, omega = 4 (1 + x) + e (6 + 4x) + 4 e^2 + e^3, whose terms share
+// a sign outside [-1.2, 0] where n d and 4 x e (1 + e) nearly cancel (x ~ -2).
+// From x = 20 on (+inf included), n + 2 rounds to n and the quotient is 1.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V MishGrad(D d, V x) {
   const V xc = hn::Min(x, hn::Set(d, kClampHigh));
   const V e = ExpShortRange(d, xc);
-  const V den = hn::Add(hn::MulAdd(e, e, hn::Add(e, e)), hn::Set(d, 2.0f));
+  const V n = hn::MulAdd(e, e, hn::Add(e, e));
+  const V den = hn::Add(n, hn::Set(d, 2.0f));
   const V four = hn::Set(d, 4.0f);
+  const V four_one_plus_e = hn::MulAdd(e, four, four);
+  const V num_pos =
+      hn::MulAdd(n, den, hn::Mul(hn::Mul(xc, e), four_one_plus_e));
   V omega =
       hn::MulAdd(e, hn::Add(e, four), hn::MulAdd(xc, four, hn::Set(d, 6.0f)));
   omega = hn::MulAdd(e, omega, hn::MulAdd(xc, four, four));
-  V g = hn::Div(hn::Mul(e, omega), hn::Mul(den, den));
-  g = hn::IfThenElse(hn::Gt(x, hn::Set(d, kClampHigh)), hn::Set(d, 1.0f), g);
+  const V num =
+      hn::IfThenElse(hn::Gt(x, hn::Zero(d)), num_pos, hn::Mul(e, omega));
+  V g = hn::Div(num, hn::Mul(den, den));
   const auto tail = TailLanes(d, x);
   if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
     const V xm = hn::Max(x, hn::Set(d, -150.0f));
