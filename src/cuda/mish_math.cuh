@@ -67,12 +67,12 @@ MISH_HD float ExpScaled(float x, int scale) {
   // r = x - k ln2 in two steps: ln2_hi has 9 bits, so k * ln2_hi is exact.
   float r = fmaf(-k, 0.693359375f, x);
   r = fmaf(-k, -2.12194440e-4f, r);
-  // e^r on [-ln2/2, ln2/2]: degree-6 fit of relative error (1.9e-9).
-  float p = 0x1.6abadcp-10f;
-  p = fmaf(p, r, 0x1.126d8cp-7f);
-  p = fmaf(p, r, 0x1.55589ap-5f);
-  p = fmaf(p, r, 0x1.55540ap-3f);
-  p = fmaf(p, r, 0x1.fffffap-2f);
+  // e^r on [-ln2/2, ln2/2]: the CPU's polynomial (src/core/exp-inl.h).
+  float p = 0x1.6a3a32p-10f;
+  p = fmaf(p, r, 0x1.123854p-7f);
+  p = fmaf(p, r, 0x1.5558c0p-5f);
+  p = fmaf(p, r, 0x1.555494p-3f);
+  p = fmaf(p, r, 0x1.fffffcp-2f);
   p = fmaf(p, r, 1.0f);
   p = fmaf(p, r, 1.0f);
   return p * BitsFloat((FloatBits(kf) + static_cast<uint32_t>(scale)) << 23);
