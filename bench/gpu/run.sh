@@ -93,8 +93,10 @@ step "PyTorch benchmark" 180 bash -o pipefail -c \
 
 # The rest of the project, then the LibTorch operator's hooks, if present.
 step "build everything else" 300 cmake --build "$build" -j"$jobs"
+# The CPU kernels on this machine's CPU too (another vendor's SIMD units).
+step "CPU core tests" 60 ctest --test-dir "$build" -L core -j"$jobs" --output-on-failure
 if ctest --test-dir "$build" -N -L torch 2>/dev/null | grep -q 'Test *#'; then
-  step "LibTorch tests" 180 ctest --test-dir "$build" -L torch --output-on-failure
+  step "LibTorch tests" 180 ctest --test-dir "$build" -L torch -j4 --output-on-failure
 fi
 if [[ -f $root/bench/torch/gpu_bench.py ]]; then
   torch_lib=$(find "$build/src/torch" -name 'libmish_torch.so' 2>/dev/null | head -n 1 || true)
