@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
       "zoo, depth, noise and initialiser tests, many-seed comparisons) on "
       "LibTorch. Start with `mish-lab compare`."};
   app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("mish-lab: ") + e.what() + " (see --help)\n";
+  });
   mishlab::set_command_line(argc, argv);
   try {
     mishlab::register_builtin_commands(app);

@@ -20,6 +20,18 @@ namespace nn = torch::nn;
 
 namespace {
 
+// Sequential's forward is a template, which AnyModule cannot hold.
+class NetImpl : public nn::Module {
+ public:
+  explicit NetImpl(nn::Sequential layers)
+      : layers_(register_module("layers", std::move(layers))) {}
+  at::Tensor forward(const at::Tensor& x) { return layers_->forward(x); }
+
+ private:
+  nn::Sequential layers_;
+};
+TORCH_MODULE(Net);
+
 nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
   return nn::Conv2d(
       nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
@@ -30,8 +42,8 @@ nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
 nn::AnyModule with_head(nn::Sequential features, const DataShape& shape,
                         const std::vector<int64_t>& hidden,
                         const std::string& activation, double dropout = 0) {
-  int64_t width = 0;
-  {
+  int64_t width = shape.channels * shape.height * shape.width;
+  if (!features->is_empty()) {
     torch::NoGradGuard no_grad;
     features->eval();
     width =
@@ -48,21 +60,21 @@ nn::AnyModule with_head(nn::Sequential features, const DataShape& shape,
     width = h;
   }
   features->push_back(nn::Linear(width, shape.classes));
-  return nn::AnyModule(features);
+  return nn::AnyModule(Net(features));
 }
 
 // Two conv blocks with batch norm: quick, and good enough to rank activations.
 nn::AnyModule small_cnn(const RunSpec& s, const DataShape& shape) {
   nn::Sequential f;
   int64_t in = shape.channels;
-  for (int64_t out : {32, 64}) {
+  for (int64_t out : {16, 32}) {
     f->push_back(conv3x3(in, out));
     f->push_back(nn::BatchNorm2d(out));
     f->push_back(make_activation(s.activation));
     f->push_back(nn::MaxPool2d(2));
     in = out;
   }
-  return with_head(f, shape, {128}, s.activation, 0.25);
+  return with_head(f, shape, {64}, s.activation, 0.25);
 }
 
 nn::AnyModule mlp(const RunSpec& s, const DataShape& shape) {
@@ -73,7 +85,8 @@ nn::AnyModule mlp(const RunSpec& s, const DataShape& shape) {
 // activation, Dropout(0.25).
 nn::AnyModule deep_mlp(const RunSpec& s, const DataShape& shape) {
   if (s.depth < 1) throw Error("model 'deep' needs a depth of at least 1");
-  nn::Sequential m(nn::Flatten());
+  nn::Sequential m;
+  m->push_back(nn::Flatten());
   int64_t in = shape.channels * shape.height * shape.width;
   for (int i = 0; i < s.depth; ++i) {
     m->push_back(nn::Linear(in, 500));
@@ -83,7 +96,7 @@ nn::AnyModule deep_mlp(const RunSpec& s, const DataShape& shape) {
     in = 500;
   }
   m->push_back(nn::Linear(in, shape.classes));
-  return nn::AnyModule(m);
+  return nn::AnyModule(Net(m));
 }
 
 // Plain CNNs without batch norm, so that inputs (noise) and initial weights
@@ -171,7 +184,7 @@ nn::AnyModule resnet20(const RunSpec& s, const DataShape& shape) {
   m->push_back(nn::AdaptiveAvgPool2d(1));
   m->push_back(nn::Flatten());
   m->push_back(nn::Linear(64, shape.classes));
-  return nn::AnyModule(m);
+  return nn::AnyModule(Net(m));
 }
 
 std::map<std::string, ModelFactory>& models() {

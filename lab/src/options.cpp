@@ -84,7 +84,12 @@ void validate(const Options& o) {
   if (o.activations.empty()) throw Error("--activations is empty");
   std::vector<std::string> names;
   for (const auto& info : activation_catalog()) names.push_back(info.name);
-  for (const auto& a : o.activations) check("activation", a, names);
+  for (const auto& a : o.activations) {
+    check("activation", a, names);
+    if (std::count(o.activations.begin(), o.activations.end(), a) > 1) {
+      throw Error("--activations names '" + a + "' twice");
+    }
+  }
   check("model", o.model, model_names());
   check("initialiser", o.init, init_names());
   for (const auto& i : o.inits) check("initialiser", i, init_names());

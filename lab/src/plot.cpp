@@ -3,6 +3,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -46,6 +47,15 @@ void write_axes(std::ostringstream& gp, const Plot& plot) {
        << (std::isnan(plot.ymin) ? "*" : std::to_string(plot.ymin)) << ":"
        << (std::isnan(plot.ymax) ? "*" : std::to_string(plot.ymax)) << "]\n";
   }
+  double lo = INFINITY, hi = -INFINITY;
+  for (const Series& s : plot.series) {
+    for (double x : s.x) {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+  }
+  // One point (a single epoch) would leave gnuplot an empty range.
+  if (lo == hi) gp << "set xrange [" << lo - 1 << ":" << hi + 1 << "]\n";
   if (!plot.xtics.empty()) {
     gp << "set xtics rotate by -30 (";
     for (size_t i = 0; i < plot.xtics.size(); ++i) {

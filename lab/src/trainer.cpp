@@ -15,7 +15,7 @@ namespace mishlab {
 
 namespace {
 
-TensorSet to_tensor_set(const ImageSet& set, c10::Device device) {
+TensorSet to_tensor_set(const ImageSet& set) {
   TensorSet t;
   // from_blob does not own the pixels: the conversion copies them.
   t.x =
@@ -33,8 +33,8 @@ TensorSet to_tensor_set(const ImageSet& set, c10::Device device) {
 
 TensorData to_tensors(const ImageData& data, c10::Device device) {
   TensorData out;
-  out.train = to_tensor_set(data.train, device);
-  out.test = to_tensor_set(data.test, device);
+  out.train = to_tensor_set(data.train);
+  out.test = to_tensor_set(data.test);
   const at::Tensor mean = out.train.x.mean({0, 2, 3}, true);
   const at::Tensor std = out.train.x.std({0, 2, 3}, true, true).clamp_min(1e-6);
   for (TensorSet* s : {&out.train, &out.test}) {
@@ -185,7 +185,8 @@ std::optional<Trainer::Restored> Trainer::load(
     archive.read("history", history);
     archive.read("rng", rng);
     steps_ = steps.item<int64_t>();
-    at::detail::getDefaultCPUGenerator().set_state(rng.cpu());
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    gen.set_state(rng.cpu());
     const at::Tensor bytes = history.cpu().contiguous();
     const auto* p = bytes.data_ptr<uint8_t>();
     return Restored{static_cast<int>(epoch.item<int64_t>()),
