@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mishlab/recipe/autocast.hpp"
 #include "mishlab/recipe/self_attention.hpp"
 
 namespace mishlab::recipe {
@@ -112,7 +113,8 @@ int parse_xresnet_depth(const std::string& name) {
                               "' (xresnet18, xresnet34, xresnet50)");
 }
 
-XResNetImpl::XResNetImpl(const XResNetOptions& options) {
+XResNetImpl::XResNetImpl(const XResNetOptions& options)
+    : fast_gpu_(options.fast_gpu) {
   TORCH_CHECK(options.activation, "XResNet needs an activation factory");
   const auto layout = layout_for(options.depth);
   const auto& act = options.activation;
@@ -148,7 +150,12 @@ XResNetImpl::XResNetImpl(const XResNetOptions& options) {
 }
 
 torch::Tensor XResNetImpl::forward(const torch::Tensor& x) {
-  return head->forward(body->forward(x));
+  if (!fast_gpu_ || !x.is_cuda()) return head->forward(body->forward(x));
+  CudaBf16Autocast autocast;
+  // A channels-last input makes the convolutions pick channels-last kernels.
+  const auto y = head->forward(
+      body->forward(x.contiguous(torch::MemoryFormat::ChannelsLast)));
+  return y.to(torch::kFloat);
 }
 
 }  // namespace mishlab::recipe
