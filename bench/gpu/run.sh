@@ -98,6 +98,25 @@ step "CPU core tests" 60 ctest --test-dir "$build" -L core -j"$jobs" --output-on
 if ctest --test-dir "$build" -N -L torch 2>/dev/null | grep -q 'Test *#'; then
   step "LibTorch tests" 180 ctest --test-dir "$build" -L torch -j4 --output-on-failure
 fi
+# A crash in the Python tests: print the native stack of the first error
+# path (cuda-gdb also debugs host code).
+if [[ " ${failed[*]} " == *"LibTorch tests"* ]] && command -v cuda-gdb >/dev/null; then
+  torch_lib=$(find "$build/src/torch" -name 'libmish_torch.so' | head -n 1)
+  step "native backtrace" 120 env MISH_TORCH_LIBRARY="$torch_lib" \
+    PYTHONPATH="$root/python" cuda-gdb -batch -ex run -ex bt --args python3 -c \
+    'import torch, mish_torch
+try:
+    torch.ops.mish.mish_backward(torch.randn(5, 4), torch.randn(4, 5))
+except RuntimeError as e:
+    print("caught:", str(e).splitlines()[0])
+try:
+    mish_torch.mish(torch.zeros(3, dtype=torch.int32))
+except RuntimeError as e:
+    print("caught:", str(e).splitlines()[0])'
+  step "native backtrace (pytest)" 150 env MISH_TORCH_LIBRARY="$torch_lib" \
+    PYTHONPATH="$root/python" cuda-gdb -batch -ex run -ex bt --args python3 \
+    -m pytest -x -q -p no:cacheprovider "$root/tests/torch/python"
+fi
 if [[ -f $root/bench/torch/gpu_bench.py ]]; then
   torch_lib=$(find "$build/src/torch" -name 'libmish_torch.so' 2>/dev/null | head -n 1 || true)
   step "LibTorch GPU benchmark" 180 env MISH_TORCH_LIBRARY="$torch_lib" \

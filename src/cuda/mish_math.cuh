@@ -171,7 +171,9 @@ MISH_HD float MishGrad(float x) {
   const Softplus<Math, kTail> s(x);
   const float e = s.e;
   if (kTail && s.tail) return ((s.xc + 1.0f) * e) * kTailScale;  // (1 + x) e^x
-  if (x > 0.0f) {
+  // 16-bit results tolerate the few float32 ulp of the form below for x > 0:
+  // one branch-free form keeps warps of mixed signs from running both.
+  if (Math::kCompensated && x > 0.0f) {
     // t + 4 x e (1 + e) / d^2: two positive terms. x is clamped, so that
     // +inf gives 0, not inf * 0, for the second.
     const float u = (s.xc * e) * fmaf(e, 4.0f, 4.0f);

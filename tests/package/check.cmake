@@ -1,6 +1,6 @@
 # Installs the build tree into a scratch prefix, then configures, builds and
 # runs the consumer project against it. Arguments: BUILD_DIR, SOURCE_DIR,
-# WORK_DIR.
+# WORK_DIR, PREFIX_PATH (where the build found its dependencies, e.g. Torch).
 set(prefix ${WORK_DIR}/prefix)
 file(REMOVE_RECURSE ${WORK_DIR})
 function(run)
@@ -12,7 +12,8 @@ endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G Ninja
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_RPATH=${prefix}/lib)
+    "-DCMAKE_PREFIX_PATH=${prefix};${PREFIX_PATH}"
+    -DCMAKE_BUILD_RPATH=${prefix}/lib)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer_cpp)
 run(${WORK_DIR}/build/consumer_c)
