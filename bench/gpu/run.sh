@@ -39,6 +39,14 @@ step() {
 section machine
 nvidia-smi || true
 export PATH=/usr/local/cuda/bin:$PATH
+# A toolchain that links libstdc++ statically puts a second copy of it beside
+# PyTorch's; prefer the system compiler, which links the shared one.
+if [[ -x /usr/bin/g++ && -x /usr/bin/gcc ]]; then
+  export CC=/usr/bin/gcc CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++
+fi
+"${CXX:-g++}" --version | head -n 1
+echo 'int main() {}' | "${CXX:-g++}" -x c++ - -o /tmp/mish-cxx-probe -v 2>&1 |
+  grep -o -- '-static-libstdc++\|-Bstatic -lstdc++' | head -n 1 || true
 nvcc --version | tail -n 2
 cmake --version | head -n 1
 python3 -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)' || true
@@ -93,6 +101,11 @@ step "PyTorch benchmark" 180 bash -o pipefail -c \
 
 # The rest of the project, then the LibTorch operator's hooks, if present.
 step "build everything else" 300 cmake --build "$build" -j"$jobs"
+for lib in "$build"/src/core/libmish.so "$build"/src/torch/libmish_torch.so; do
+  [[ -f $lib ]] || continue
+  echo "$lib: $(nm -D --defined-only "$lib" | grep -c ' _ZNS') std:: symbols exported"
+  ldd "$lib" | grep -E 'stdc\+\+|libmish' || true
+done
 # The CPU kernels on this machine's CPU too (another vendor's SIMD units).
 step "CPU core tests" 60 ctest --test-dir "$build" -L core -j"$jobs" --output-on-failure
 if ctest --test-dir "$build" -N -L torch 2>/dev/null | grep -q 'Test *#'; then
