@@ -86,8 +86,18 @@ int CheckSpecials(const Kernels& k) {
   return bad;
 }
 
+// Distance in representable 16-bit steps (same-sign patterns).
+int Steps(uint16_t a, uint16_t b) {
+  auto key = [](uint16_t v) {
+    return (v & 0x8000) ? -static_cast<int>(v & 0x7FFF) : static_cast<int>(v);
+  };
+  return std::abs(key(a) - key(b));
+}
+
 // Every 16-bit pattern: the kernel must equal the float64 reference rounded
-// once to the 16-bit type, within 1 unit of that type.
+// once to the 16-bit type, within 1 unit of that type. On [-2, 0], near the
+// root of mish', a result may also be off by more units where they are finer
+// than the float32 bound: within 2^-22 plus one unit.
 template <class ToFloat, class FromDouble>
 void Check16(const char* type, const char* target,
              void (*fwd)(const uint16_t*, uint16_t*, size_t),
@@ -98,34 +108,29 @@ void Check16(const char* type, const char* target,
   std::fill(ones.begin(), ones.end(), round16(1.0));
   fwd(x.data(), y.data(), x.size());
   bwd(x.data(), ones.data(), g.data(), x.size());
-  int worst_y = 0, worst_g = 0;
-  double worst_abs = 0;
+  int worst_y = 0, worst_g = 0, worst_root = 0, beyond = 0;
   for (uint32_t i = 0; i < 65536; ++i) {
     const float xf = to_float(x[i]);
     if (!std::isfinite(xf)) continue;
-    // Distance in representable 16-bit steps (same-sign patterns).
-    auto steps = [](uint16_t a, uint16_t b) {
-      auto key = [](uint16_t v) {
-        return (v & 0x8000) ? -static_cast<int>(v & 0x7FFF)
-                            : static_cast<int>(v);
-      };
-      return std::abs(key(a) - key(b));
-    };
-    worst_y = std::max(worst_y, steps(y[i], round16(mish::ref::Mish(xf))));
-    const double rg = mish::ref::MishGrad(xf);
-    if (mish::InRootRegion(xf)) {
-      worst_abs = std::max(
-          worst_abs, std::fabs(static_cast<double>(to_float(g[i])) -
-                               static_cast<double>(to_float(round16(rg)))));
-    } else {
-      worst_g = std::max(worst_g, steps(g[i], round16(rg)));
+    worst_y = std::max(worst_y, Steps(y[i], round16(mish::ref::Mish(xf))));
+    const uint16_t want_g = round16(mish::ref::MishGrad(xf));
+    const int steps = Steps(g[i], want_g);
+    if (!mish::InRootRegion(xf)) {
+      worst_g = std::max(worst_g, steps);
+      continue;
     }
+    worst_root = std::max(worst_root, steps);
+    const double err = std::fabs(static_cast<double>(to_float(g[i])) -
+                                 static_cast<double>(to_float(want_g)));
+    const double unit = std::fabs(static_cast<double>(to_float(want_g))) /
+                        (type[0] == 'b' ? 128.0 : 1024.0);
+    beyond += steps > 1 && err > mish::kBackwardMaxAbs + unit;
   }
-  const bool ok = worst_y <= 1 && worst_g <= 1;
+  const bool ok = worst_y <= 1 && worst_g <= 1 && beyond == 0;
   printf(
-      "  %-8s %-5s forward %d ulp, backward %d ulp outside [-2,0], "
-      "%.3g abs inside%s\n",
-      target, type, worst_y, worst_g, worst_abs, ok ? "" : "  FAIL");
+      "  %-8s %-5s forward %d ulp, backward %d ulp outside [-2,0], %d ulp "
+      "inside (%d beyond 2^-22 + 1 ulp)%s\n",
+      target, type, worst_y, worst_g, worst_root, beyond, ok ? "" : "  FAIL");
   if (!ok) ++*failures;
 }
 
