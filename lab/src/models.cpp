@@ -82,18 +82,20 @@ nn::AnyModule mlp(const RunSpec& s, const DataShape& shape) {
 }
 
 // The depth test of the paper: D blocks of Linear(500), BatchNorm,
-// activation, Dropout(0.25).
+// activation, Dropout(0.25); the width can be lowered where matrix products
+// are slow (LibTorch on the reference BLAS).
 nn::AnyModule deep_mlp(const RunSpec& s, const DataShape& shape) {
   if (s.depth < 1) throw Error("model 'deep' needs a depth of at least 1");
+  const int64_t width = s.width > 0 ? s.width : 500;
   nn::Sequential m;
   m->push_back(nn::Flatten());
   int64_t in = shape.channels * shape.height * shape.width;
   for (int i = 0; i < s.depth; ++i) {
-    m->push_back(nn::Linear(in, 500));
-    m->push_back(nn::BatchNorm1d(500));
+    m->push_back(nn::Linear(in, width));
+    m->push_back(nn::BatchNorm1d(width));
     m->push_back(make_activation(s.activation));
     m->push_back(nn::Dropout(0.25));
-    in = 500;
+    in = width;
   }
   m->push_back(nn::Linear(in, shape.classes));
   return nn::AnyModule(Net(m));

@@ -69,10 +69,11 @@ void write_axes(std::ostringstream& gp, const Plot& plot) {
 std::string plot_command(const Plot& plot, size_t i) {
   const Series& s = plot.series[i];
   std::ostringstream cmd;
-  cmd << "$d" << i
-      << (s.err.empty() ? " using 1:2 with linespoints"
-                        : " using 1:2:3 with yerrorlines")
-      << " lw 2 title " << quoted(s.title);
+  // Dense curves (activation functions) read better without point marks.
+  const char* style = !s.err.empty()    ? " using 1:2:3 with yerrorlines"
+                      : s.x.size() > 50 ? " using 1:2 with lines"
+                                        : " using 1:2 with linespoints";
+  cmd << "$d" << i << style << " lw 2 title " << quoted(s.title);
   return cmd.str();
 }
 
@@ -103,15 +104,17 @@ std::string script(const Plot& plot, const std::filesystem::path& base) {
   const std::string size = std::to_string(width) + "," + std::to_string(height);
   std::ostringstream gp;
   gp << "# Drawn by mish-lab; rerun with: gnuplot " << base.filename().string()
-     << ".gp\nset encoding utf8\nset termoption noenhanced\n";
+     << ".gp\nset encoding utf8\n";
   write_series(gp, plot);
   write_axes(gp, plot);
-  gp << "set terminal svg size " << size << " dynamic background '#ffffff'\n"
+  gp << "set terminal svg noenhanced size " << size
+     << " dynamic background '#ffffff'\n"
      << "set output " << quoted(base.string() + ".svg") << "\n";
   write_plots(gp, plot);
   gp << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal "
-        "pngcairo size "
-     << size << "\n} else {\n  set terminal png size " << size << "\n}\n"
+        "pngcairo noenhanced size "
+     << size << "\n} else {\n  set terminal png noenhanced size " << size
+     << "\n}\n"
      << "set output " << quoted(base.string() + ".png") << "\n";
   write_plots(gp, plot);
   gp << "unset output\n";

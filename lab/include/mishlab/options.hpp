@@ -19,7 +19,7 @@ struct Options {
   int seeds = 3;
   int epochs = 2;
   std::string data = "/usr/share/datasets/fashion-mnist";
-  int64_t train_limit = 6000;  // 0: all examples
+  int64_t train_limit = 10000;  // 0: all examples
   int64_t test_limit = 2000;
   std::string device = "auto";
   int threads = 0;  // 0: one per hardware thread
@@ -36,6 +36,7 @@ struct Options {
   int batch_size = 128;
   // Experiment axes.
   std::vector<int> depths;
+  int width = 500;  // units per block of the depth test
   std::vector<double> noise;
   std::vector<std::string> inits;
   std::string baseline = "relu";

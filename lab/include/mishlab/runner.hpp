@@ -18,6 +18,7 @@ struct RunSpec {
   int seed = 0;
   std::string model;
   int depth = 0;  // blocks, for the models that take one
+  int width = 0;  // units per block, likewise
   std::string init;
   std::string optimizer;
   std::string schedule;
@@ -34,7 +35,7 @@ struct RunSpec {
   std::string id() const;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    RunSpec, point, x, activation, seed, model, depth, init, optimizer,
+    RunSpec, point, x, activation, seed, model, depth, width, init, optimizer,
     schedule, lr, momentum, weight_decay, batch_size, epochs, noise, extra)
 
 // The RunSpec fields that come straight from the options.

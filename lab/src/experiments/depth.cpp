@@ -29,6 +29,7 @@ void run(Options o) {
         s.point = point;
         s.x = d;
         s.depth = d;
+        s.width = o.width;
         s.activation = a;
         s.seed = seed;
         e.runs.push_back(s);
@@ -39,10 +40,12 @@ void run(Options o) {
   const auto cells = grid_cells(out.results, rows, o.activations);
   Plot plot;
   plot.title = "Test accuracy vs depth";
-  plot.xlabel = "blocks (Linear 500, BatchNorm, activation, Dropout 0.25)";
+  plot.xlabel = "blocks (Linear " + std::to_string(o.width) +
+                ", BatchNorm, activation, Dropout 0.25)";
   plot.ylabel = "test accuracy (%)";
   plot.series = grid_series(rows, o.activations, cells);
-  std::string body = "## Test accuracy (%) by number of blocks\n\n" +
+  std::string body = "## Test accuracy (%) by number of blocks of " +
+                     std::to_string(o.width) + " units\n\n" +
                      grid_table(rows, o.activations, cells, "depth") + "\n";
   body += plot_into_report(out, plot, "depth");
   write_report(out, "mish-lab depth: accuracy as the network deepens", body,
@@ -67,6 +70,9 @@ void register_depth(CLI::App& app) {
   add_common_options(*cmd, *o);
   cmd->add_option("--depths", o->depths, "Numbers of blocks")
       ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--width", o->width, "Units per block (the paper: 500)")
+      ->check(CLI::Range(1, 1 << 16))
       ->capture_default_str();
   cmd->callback([o] { run(*o); });
 }
