@@ -16,8 +16,10 @@ if(TARGET mish_torch)
   list(APPEND mish_install_targets mish_torch)
   install(FILES include/mish/torch.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
+  # Debian's Python looks in <prefix>/lib/python3/dist-packages; the package
+  # finds libmish_torch.so in <prefix>/lib from there.
   install(DIRECTORY python/mish_torch
-          DESTINATION ${CMAKE_INSTALL_DATADIR}/mish/python
+          DESTINATION lib/python3/dist-packages
           PATTERN __pycache__ EXCLUDE)
 endif()
 install(TARGETS ${mish_install_targets} EXPORT mishTargets
@@ -25,9 +27,15 @@ install(TARGETS ${mish_install_targets} EXPORT mishTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(tool mish-accuracy mish-lab)
+# Installed libraries find each other in their own directory.
+set_target_properties(${mish_install_targets} PROPERTIES INSTALL_RPATH "$ORIGIN")
+if(TARGET mish-accuracy)
+  install(TARGETS mish-accuracy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+foreach(tool mish-accuracy mish-lab)  # mish-lab installs itself (lab/)
   if(TARGET ${tool})
-    install(TARGETS ${tool} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    set_target_properties(${tool} PROPERTIES
+      INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
   endif()
 endforeach()
 
