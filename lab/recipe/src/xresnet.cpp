@@ -4,6 +4,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "mishlab/recipe/autocast.hpp"
@@ -104,14 +105,6 @@ void init_cnn(nn::Module& module) {
 }
 
 }  // namespace
-
-int parse_xresnet_depth(const std::string& name) {
-  if (name == "xresnet18") return 18;
-  if (name == "xresnet34") return 34;
-  if (name == "xresnet50") return 50;
-  throw std::invalid_argument("unknown model '" + name +
-                              "' (xresnet18, xresnet34, xresnet50)");
-}
 
 XResNetImpl::XResNetImpl(const XResNetOptions& options)
     : fast_gpu_(options.fast_gpu) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mishlab/error.hpp"
+#include "mishlab/recipe/image_transform.hpp"
 #include "mishlab/recipe/jpeg.hpp"
 
 namespace mishlab::recipe {
@@ -191,6 +192,34 @@ TEST(Jpeg, DecodesAtTheSmallestScaleThatCoversMinSide) {
   EXPECT_EQ(small.width, 150);  // 3/8 scale: 1/4 would give 75 px rows
   EXPECT_EQ(small.height, 113);
   EXPECT_EQ(decode_jpeg(jpeg, "a.jpg", 1000).width, 400);  // never upscales
+}
+
+// What the fuzz target does, over truncations and bit flips of a real file:
+// decoding fails with Error or yields an image both crops can sample.
+TEST(Jpeg, SurvivesTruncationsAndBitFlips) {
+  std::mt19937 rng(4);
+  const auto good = encode_jpeg(class_image(0, 24, 20, rng));
+  const auto exercise = [](const std::string& bytes, uint64_t seed) {
+    try {
+      const auto image = decode_jpeg(bytes, "m.jpg", seed % 2 ? 8 : 0);
+      std::mt19937_64 crop_rng(seed);
+      uint8_t out[3 * 8 * 8];
+      resample(image, random_resized_crop(image.width, image.height, crop_rng),
+               8, true, out);
+      resample(image, center_crop(image.width, image.height, 12, 8), 8, false,
+               out);
+    } catch (const Error&) {
+    }
+  };
+  for (size_t n = 0; n <= good.size(); n += 3) exercise(good.substr(0, n), n);
+  std::uniform_int_distribution<size_t> pos(0, good.size() - 1);
+  for (uint64_t i = 0; i < 300; ++i) {
+    auto bad = good;
+    for (int flips = 0; flips < 3; ++flips) {
+      bad[pos(rng)] ^= static_cast<char>(1 << (i % 8));
+    }
+    exercise(bad, i);
+  }
 }
 
 }  // namespace

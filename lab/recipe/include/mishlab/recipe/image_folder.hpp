@@ -57,7 +57,6 @@ class ImageFolderLoader {
   ImageFolderLoader& operator=(const ImageFolderLoader&) = delete;
 
   int64_t batches() const;
-  const ImageFolder& folder() const { return folder_; }
 
   // Starts decoding the batches of `epoch` (its shuffle and crops follow
   // from seed and epoch, whatever the number of workers).

@@ -28,7 +28,6 @@ class SlowWeights {
   // Counts the inner step and synchronises every k steps.
   void after_step(const std::vector<torch::optim::OptimizerParamGroup>& g);
 
-  int64_t steps() const { return steps_; }
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 

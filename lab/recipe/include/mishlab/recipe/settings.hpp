@@ -28,10 +28,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RecipeSettings, sa, widen,
                                                 label_smoothing, gc, size,
                                                 workers, skip_bad)
 
-// Registers the XResNet models, Ranger and RAdam, flat_cos and one_cycle in
-// the lab's registries (idempotent).
-void register_components();
-
 // --widen, --label-smoothing, --gc, --size, --workers, --skip-bad-images.
 void add_recipe_options(CLI::App& cmd, RecipeSettings& r);
 

@@ -11,7 +11,6 @@
 #include <torch/nn/pimpl.h>
 
 #include <functional>
-#include <string>
 
 namespace mishlab::recipe {
 
@@ -32,10 +31,6 @@ struct XResNetOptions {
   // cores). CPU inputs always run in float32, NCHW.
   bool fast_gpu = true;
 };
-
-// "xresnet18", "xresnet34", "xresnet50" -> 18, 34, 50; throws
-// std::invalid_argument otherwise.
-int parse_xresnet_depth(const std::string& name);
 
 class XResNetImpl : public torch::nn::Module {
  public:
