@@ -73,28 +73,37 @@ void add_common_options(CLI::App& cmd, Options& o) {
       ->capture_default_str();
 }
 
-void validate(const Options& o) {
-  const auto check = [](const std::string& what, const std::string& name,
-                        const std::vector<std::string>& known) {
-    if (std::find(known.begin(), known.end(), name) != known.end()) return;
-    std::string list;
-    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    throw Error("unknown " + what + " '" + name + "' (known: " + list + ")");
-  };
-  if (o.activations.empty()) throw Error("--activations is empty");
-  std::vector<std::string> names;
-  for (const auto& info : activation_catalog()) names.push_back(info.name);
-  for (const auto& a : o.activations) {
-    check("activation", a, names);
-    if (std::count(o.activations.begin(), o.activations.end(), a) > 1) {
+namespace {
+
+void check_name(const std::string& what, const std::string& name,
+                const std::vector<std::string>& known) {
+  if (std::find(known.begin(), known.end(), name) != known.end()) return;
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw Error("unknown " + what + " '" + name + "' (known: " + list + ")");
+}
+
+}  // namespace
+
+void check_activation_names(const std::vector<std::string>& names) {
+  std::vector<std::string> known;
+  for (const auto& info : activation_catalog()) known.push_back(info.name);
+  for (const auto& a : names) {
+    check_name("activation", a, known);
+    if (std::count(names.begin(), names.end(), a) > 1) {
       throw Error("--activations names '" + a + "' twice");
     }
   }
-  check("model", o.model, model_names());
-  check("initialiser", o.init, init_names());
-  for (const auto& i : o.inits) check("initialiser", i, init_names());
-  check("optimizer", o.optimizer, optimizer_names());
-  check("schedule", o.schedule, schedule_names());
+}
+
+void validate(const Options& o) {
+  if (o.activations.empty()) throw Error("--activations is empty");
+  check_activation_names(o.activations);
+  check_name("model", o.model, model_names());
+  check_name("initialiser", o.init, init_names());
+  for (const auto& i : o.inits) check_name("initialiser", i, init_names());
+  check_name("optimizer", o.optimizer, optimizer_names());
+  check_name("schedule", o.schedule, schedule_names());
 }
 
 void resolve_resume(Options& o, const std::string& experiment) {

@@ -50,6 +50,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 // values already in `o`) and checks names against the registries.
 void add_common_options(CLI::App& cmd, Options& o);
 
+// Throws Error naming the first unknown or repeated activation.
+void check_activation_names(const std::vector<std::string>& names);
+
 // Checks the option values that flag parsing cannot (names in registries,
 // baseline among the activations); throws Error.
 void validate(const Options& o);

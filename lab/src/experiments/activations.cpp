@@ -8,6 +8,7 @@
 #include "mishlab/error.hpp"
 #include "mishlab/files.hpp"
 #include "mishlab/lab.hpp"
+#include "mishlab/options.hpp"
 #include "mishlab/plot.hpp"
 
 namespace mishlab {
@@ -85,14 +86,7 @@ void register_activation_commands(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--to", o->to, "End of the x range")->capture_default_str();
   cmd->callback([o] {
-    std::vector<std::string> known;
-    for (const auto& a : activation_catalog()) known.push_back(a.name);
-    for (const auto& a : o->activations) {
-      if (std::find(known.begin(), known.end(), a) == known.end()) {
-        throw Error("unknown activation '" + a +
-                    "' (see `mish-lab activations`)");
-      }
-    }
+    check_activation_names(o->activations);
     plot_activations(*o);
   });
 }
