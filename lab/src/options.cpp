@@ -43,7 +43,9 @@ void add_common_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--device", o.device, "cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();
-  cmd.add_option("--threads", o.threads, "CPU threads for LibTorch")
+  cmd.add_option("--threads", o.threads,
+                 "CPU threads for LibTorch (on a busy machine also set "
+                 "OMP_WAIT_POLICY=passive: spinning threads slow it down)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd.add_option("--out", o.out,
