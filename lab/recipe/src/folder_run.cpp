@@ -4,6 +4,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -143,6 +144,11 @@ RunResult train_run(const RunSpec& spec, ImageFolderLoader& train,
   return r;
 }
 
+std::string host_name() {
+  char buf[256] = {};
+  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
 }  // namespace
 
 bool is_image_folder(const fs::path& dir) {
@@ -183,9 +189,10 @@ Outcome run_folder_experiment(const Experiment& e, const RecipeSettings& r) {
       {"recipe", r},
       {"runs", e.runs.size()},
       {"started", timestamp_now()},
-      {"versions", {{"libtorch", TORCH_VERSION}}},
+      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
       {"machine",
-       {{"device", device.str()},
+       {{"host", host_name()},
+        {"device", device.str()},
         {"threads", at::get_num_threads()},
         {"hardware_threads", std::thread::hardware_concurrency()}}},
       {"data",

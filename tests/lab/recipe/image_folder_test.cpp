@@ -154,8 +154,8 @@ TEST_F(ImageFolderTest, CorruptAndTruncatedFilesFailNamingTheFile) {
   }
   options.skip_bad = true;
   ImageFolderLoader loader(folder, options);
+  ::testing::internal::CaptureStderr();  // before the workers start
   loader.start_epoch(0);
-  ::testing::internal::CaptureStderr();
   EXPECT_EQ(loader.next()->labels.size(0), 15);
   const auto log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("truncated.jpg"), std::string::npos) << log;
