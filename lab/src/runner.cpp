@@ -120,7 +120,8 @@ class RunTrainer {
     auto optimizer = make_optimizer(model.ptr()->parameters(), spec_);
     return Trainer(std::move(model), std::move(optimizer),
                    get_schedule(spec_.schedule),
-                   spec_.epochs * batches_per_epoch(spec_, data_));
+                   spec_.epochs * batches_per_epoch(spec_, data_), {},
+                   spec_.extra.value("label_smoothing", 0.0));
   }
 
   void log(const std::string& line) {

@@ -48,12 +48,14 @@ TensorData to_tensors(const ImageData& data, c10::Device device) {
 
 Trainer::Trainer(torch::nn::AnyModule model,
                  std::unique_ptr<torch::optim::Optimizer> optimizer,
-                 Schedule schedule, int64_t total_steps, GradientSync sync)
+                 Schedule schedule, int64_t total_steps, GradientSync sync,
+                 double label_smoothing)
     : model_(std::move(model)),
       optimizer_(std::move(optimizer)),
       schedule_(std::move(schedule)),
       total_steps_(std::max<int64_t>(total_steps, 1)),
-      sync_(std::move(sync)) {
+      sync_(std::move(sync)),
+      label_smoothing_(label_smoothing) {
   for (auto& group : optimizer_->param_groups()) {
     base_lr_.push_back(group.options().get_lr());
   }
@@ -70,7 +72,8 @@ double Trainer::step(const at::Tensor& x, const at::Tensor& y,
   }
   optimizer_->zero_grad();
   const at::Tensor logits = model_.forward(x);
-  const at::Tensor loss = at::cross_entropy_loss(logits, y);
+  const at::Tensor loss = at::cross_entropy_loss(
+      logits, y, {}, at::Reduction::Mean, -100, label_smoothing_);
   const double value = loss.item<double>();
   if (!std::isfinite(value)) return value;
   loss.backward();

@@ -89,6 +89,33 @@ TEST(Trainer, GradientSyncRunsBetweenBackwardAndStep) {
   EXPECT_TRUE(same(before, snapshot(t.module())));
 }
 
+// With smoothing eps over k classes the loss is (1 - eps) CE + eps / k *
+// sum(-log p): the step's loss must match that, computed here by hand.
+TEST(Trainer, LabelSmoothingEntersTheTrainingLoss) {
+  const RunSpec s = spec("mlp", "sgd", 0.0);
+  const TensorSet batch = blobs(16, 6);
+  double plain = 0, smoothed = 0;
+  at::Tensor logits;
+  for (double eps : {0.0, 0.2}) {
+    torch::manual_seed(0);
+    torch::nn::AnyModule model = build_model(s, kShape);
+    auto optimizer = make_optimizer(model.ptr()->parameters(), s);
+    model.ptr()->eval();  // same logits in both passes (no dropout)
+    logits = model.forward(batch.x).detach();
+    Trainer t(std::move(model), std::move(optimizer), get_schedule("constant"),
+              100, {}, eps);
+    t.module().eval();
+    int64_t correct = 0;
+    (eps == 0 ? plain : smoothed) = t.step(batch.x, batch.y, &correct);
+  }
+  const at::Tensor logp = at::log_softmax(logits, 1);
+  const double ce =
+      -logp.gather(1, batch.y.view({-1, 1})).mean().item<double>();
+  const double uniform = -logp.mean(1).mean().item<double>();
+  EXPECT_NEAR(plain, ce, 1e-5);
+  EXPECT_NEAR(smoothed, 0.8 * ce + 0.2 * uniform, 1e-5);
+}
+
 TEST(Trainer, DivergenceIsReportedNotThrown) {
   Trainer t = make_trainer(spec("mlp", "sgd", 1e12));
   const PassStats s = t.train_epoch(blobs(256, 5), 16, 0, {});

@@ -44,9 +44,12 @@ struct PassStats {
 // optimizer step.
 class Trainer {
  public:
+  // label_smoothing: the training loss's target smoothing (0: plain
+  // cross-entropy); evaluation always uses plain cross-entropy.
   Trainer(torch::nn::AnyModule model,
           std::unique_ptr<torch::optim::Optimizer> optimizer, Schedule schedule,
-          int64_t total_steps, GradientSync sync = {});
+          int64_t total_steps, GradientSync sync = {},
+          double label_smoothing = 0.0);
 
   // One optimisation step on a batch; returns the loss and counts the
   // correct predictions into *correct.
@@ -87,6 +90,7 @@ class Trainer {
   int64_t steps_ = 0;
   std::vector<double> base_lr_;
   GradientSync sync_;
+  double label_smoothing_ = 0.0;
 };
 
 }  // namespace mishlab

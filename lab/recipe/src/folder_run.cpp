@@ -85,7 +85,8 @@ RunResult train_run(const RunSpec& spec, ImageFolderLoader& train,
     model.ptr()->to(device);
     auto optimizer = make_optimizer(model.ptr()->parameters(), spec);
     return Trainer(std::move(model), std::move(optimizer),
-                   get_schedule(spec.schedule), spec.epochs * train.batches());
+                   get_schedule(spec.schedule), spec.epochs * train.batches(),
+                   {}, spec.extra.value("label_smoothing", 0.0));
   };
   const auto log = [&](const std::string& line) {
     if (!quiet) progress.log(line);

@@ -1,6 +1,5 @@
 // `mish-lab train`: the fastai leaderboard protocol as flags, N seeds.
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <memory>
 
 #include "mishlab/experiment.hpp"
@@ -13,12 +12,6 @@ namespace mishlab::recipe {
 namespace {
 
 using nlohmann::json;
-
-// The lab's Trainer computes plain cross-entropy; the setting travels in
-// RunSpec::extra["label_smoothing"] until it reads it.
-constexpr const char* kSmoothingPending =
-    " (recorded, not yet applied: the lab trainer's loss is plain "
-    "cross-entropy)";
 
 void report(const Outcome& out, const Options& o, const RecipeSettings& r) {
   Table runs({"activation", "seed", "status", "test accuracy %", "s/epoch"});
@@ -43,8 +36,7 @@ void report(const Outcome& out, const Options& o, const RecipeSettings& r) {
       o.model + ", " + o.optimizer + " + " + o.schedule +
       (r.sa ? ", self-attention" : "") + ", lr " + fixed(o.lr, 4) + ", wd " +
       fixed(o.weight_decay, 4) + ", batch " + std::to_string(o.batch_size) +
-      ", label smoothing " + fixed(r.label_smoothing, 2) +
-      (r.label_smoothing > 0 ? kSmoothingPending : "");
+      ", label smoothing " + fixed(r.label_smoothing, 2);
   std::string body = "## Test accuracy after " + std::to_string(o.epochs) +
                      " epochs\n\n" + setting + "\n\n" +
                      summary_table.markdown() + "\n## Runs\n\n" +
@@ -60,9 +52,6 @@ void report(const Outcome& out, const Options& o, const RecipeSettings& r) {
 void run(Options o, RecipeSettings r) {
   resolve_resume(o, "train");
   keep_settings(o, r, "train");
-  if (r.label_smoothing > 0) {
-    std::cerr << "warning: label smoothing" << kSmoothingPending << "\n";
-  }
   validate(o);
   Experiment e{"train", o, {}};
   for (int seed = 0; seed < o.seeds; ++seed) {
