@@ -24,15 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-c10::Device pick_device(const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "cuda" && !cuda) {
-    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
-  }
-  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
-                                                      : c10::Device(c10::kCPU);
-}
-
 uint64_t limit(int64_t n) {
   return n > 0 ? static_cast<uint64_t>(n) : kNoLimit;
 }
@@ -138,28 +129,16 @@ class RunTrainer {
 
 json make_config(const Experiment& e, const ImageData& images,
                  c10::Device device) {
-  const Options& o = e.options;
-  return {
-      {"experiment", e.name},
-      {"command", command_line()},
-      {"settings", o},
-      {"runs", e.runs.size()},
-      {"started", timestamp_now()},
-      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
-      {"machine",
-       {{"host", host_name()},
-        {"device", device.str()},
-        {"threads", at::get_num_threads()},
-        {"hardware_threads", std::thread::hardware_concurrency()}}},
-      {"data",
-       {{"folder", o.data},
-        {"format", images.format},
-        {"train_examples", images.train.count},
-        {"test_examples", images.test.count},
-        {"image",
-         {images.train.channels, images.train.height, images.train.width}},
-        {"classes", images.classes}}},
-  };
+  json config = base_config(e, device);
+  config["data"] = {
+      {"folder", e.options.data},
+      {"format", images.format},
+      {"train_examples", images.train.count},
+      {"test_examples", images.test.count},
+      {"image",
+       {images.train.channels, images.train.height, images.train.width}},
+      {"classes", images.classes}};
+  return config;
 }
 
 std::optional<RunResult> finished_run(const fs::path& path) {
@@ -172,6 +151,31 @@ std::optional<RunResult> finished_run(const fs::path& path) {
 }
 
 }  // namespace
+
+c10::Device pick_device(const std::string& name) {
+  const bool cuda = torch::cuda::is_available();
+  if (name == "cuda" && !cuda) {
+    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
+  }
+  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
+                                                      : c10::Device(c10::kCPU);
+}
+
+json base_config(const Experiment& e, c10::Device device) {
+  return {
+      {"experiment", e.name},
+      {"command", command_line()},
+      {"settings", e.options},
+      {"runs", e.runs.size()},
+      {"started", timestamp_now()},
+      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
+      {"machine",
+       {{"host", host_name()},
+        {"device", device.str()},
+        {"threads", at::get_num_threads()},
+        {"hardware_threads", std::thread::hardware_concurrency()}}},
+  };
+}
 
 Outcome run_experiment(const Experiment& e) {
   const Options& o = e.options;

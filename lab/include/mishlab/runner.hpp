@@ -1,5 +1,7 @@
 #pragma once
 
+#include <c10/core/Device.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -79,6 +81,14 @@ struct Outcome {
   std::vector<RunResult> results;  // in the order of Experiment::runs
   nlohmann::json config;           // what config.json holds
 };
+
+// The device that --device names: cpu, cuda, or auto (cuda when there is
+// one). Throws Error for cuda without a GPU.
+c10::Device pick_device(const std::string& name);
+
+// What every config.json holds: experiment, command line, settings, versions
+// and machine. Callers add "data" and whatever else describes their runs.
+nlohmann::json base_config(const Experiment& experiment, c10::Device device);
 
 // Creates (or, with --resume, reopens) the output folder, writes config.json,
 // trains every run not finished yet with a checkpoint per epoch, and keeps

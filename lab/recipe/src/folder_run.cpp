@@ -4,7 +4,6 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 #include <torch/version.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,15 +24,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-c10::Device pick_device(const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "cuda" && !cuda) {
-    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
-  }
-  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
-                                                      : c10::Device(c10::kCPU);
-}
 
 // uint8 NCHW -> float, standardised with the ImageNet channel statistics
 // (what the Imagenette recipe uses), on the training device.
@@ -145,11 +135,6 @@ RunResult train_run(const RunSpec& spec, ImageFolderLoader& train,
   return r;
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
-}
-
 }  // namespace
 
 bool is_image_folder(const fs::path& dir) {
@@ -183,27 +168,14 @@ Outcome run_folder_experiment(const Experiment& e, const RecipeSettings& r) {
           ? r.workers
           : static_cast<int>(std::max(2U, std::thread::hardware_concurrency()));
   lo.skip_bad = r.skip_bad;
-  out.config = {
-      {"experiment", e.name},
-      {"command", command_line()},
-      {"settings", o},
-      {"recipe", r},
-      {"runs", e.runs.size()},
-      {"started", timestamp_now()},
-      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
-      {"machine",
-       {{"host", host_name()},
-        {"device", device.str()},
-        {"threads", at::get_num_threads()},
-        {"hardware_threads", std::thread::hardware_concurrency()}}},
-      {"data",
-       {{"folder", o.data},
-        {"format", "jpeg-folders"},
-        {"train_examples", train_folder.files.size()},
-        {"test_examples", val_folder.files.size()},
-        {"image", {3, r.size, r.size}},
-        {"classes", train_folder.classes.size()}}},
-  };
+  out.config = base_config(e, device);
+  out.config["recipe"] = r;
+  out.config["data"] = {{"folder", o.data},
+                        {"format", "jpeg-folders"},
+                        {"train_examples", train_folder.files.size()},
+                        {"test_examples", val_folder.files.size()},
+                        {"image", {3, r.size, r.size}},
+                        {"classes", train_folder.classes.size()}};
   fs::create_directories(out.dir / "runs");
   write_file_atomic(out.dir / "config.json", out.config.dump(2) + "\n");
   ImageFolderLoader train(std::move(train_folder), lo);
