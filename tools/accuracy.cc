@@ -86,14 +86,6 @@ int CheckSpecials(const Kernels& k) {
   return bad;
 }
 
-// Distance in representable 16-bit steps (same-sign patterns).
-int Steps(uint16_t a, uint16_t b) {
-  auto key = [](uint16_t v) {
-    return (v & 0x8000) ? -static_cast<int>(v & 0x7FFF) : static_cast<int>(v);
-  };
-  return std::abs(key(a) - key(b));
-}
-
 // Every 16-bit pattern: the kernel must equal the float64 reference rounded
 // once to the 16-bit type, within 1 unit of that type. On [-2, 0], near the
 // root of mish', a result may also be off by more units where they are finer
@@ -112,9 +104,10 @@ void Check16(const char* type, const char* target,
   for (uint32_t i = 0; i < 65536; ++i) {
     const float xf = to_float(x[i]);
     if (!std::isfinite(xf)) continue;
-    worst_y = std::max(worst_y, Steps(y[i], round16(mish::ref::Mish(xf))));
+    worst_y = std::max(worst_y,
+                       mish::half::Steps(y[i], round16(mish::ref::Mish(xf))));
     const uint16_t want_g = round16(mish::ref::MishGrad(xf));
-    const int steps = Steps(g[i], want_g);
+    const int steps = mish::half::Steps(g[i], want_g);
     if (!mish::InRootRegion(xf)) {
       worst_g = std::max(worst_g, steps);
       continue;

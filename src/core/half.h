@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace mish::half {
 
@@ -70,6 +71,15 @@ inline uint16_t DoubleToF16(double d) {
   const int e = std::ilogb(a);
   const auto mant = static_cast<uint16_t>(std::ldexp(a, 10 - e) - 1024.0);
   return sign | static_cast<uint16_t>((e + 15) << 10) | mant;
+}
+
+// Distance in representable steps between two 16-bit patterns (bfloat16 or
+// binary16 alike: both order by sign-magnitude).
+inline int Steps(uint16_t a, uint16_t b) {
+  auto key = [](uint16_t v) {
+    return (v & 0x8000) ? -static_cast<int>(v & 0x7FFF) : static_cast<int>(v);
+  };
+  return std::abs(key(a) - key(b));
 }
 
 }  // namespace mish::half

@@ -189,14 +189,6 @@ TEST_P(KernelsTest, StridedSweepOfAllFloats) {
   EXPECT_LE(worst_abs, kBackwardMaxAbs);
 }
 
-// Distance in representable steps between two 16-bit patterns of one sign.
-int Steps(uint16_t a, uint16_t b) {
-  auto key = [](uint16_t v) {
-    return (v & 0x8000) ? -static_cast<int>(v & 0x7FFF) : static_cast<int>(v);
-  };
-  return std::abs(key(a) - key(b));
-}
-
 void Expect16Bit(const char* type,
                  void (*fwd)(const uint16_t*, uint16_t*, size_t),
                  void (*bwd)(const uint16_t*, const uint16_t*, uint16_t*,
@@ -214,7 +206,7 @@ void Expect16Bit(const char* type,
       EXPECT_TRUE(std::isnan(to_float(g[i]))) << type;
       continue;
     }
-    ASSERT_LE(Steps(y[i], round16(ref::Mish(xf))), 1)
+    ASSERT_LE(half::Steps(y[i], round16(ref::Mish(xf))), 1)
         << type << " forward x=" << xf;
     const double rg = ref::MishGrad(xf);
     if (InRootRegion(xf)) {
@@ -223,7 +215,8 @@ void Expect16Bit(const char* type,
                 kBackwardMaxAbs + std::fabs(to_float(round16(rg))) * 0x1p-7)
           << type << " backward x=" << xf;
     } else {
-      ASSERT_LE(Steps(g[i], round16(rg)), 1) << type << " backward x=" << xf;
+      ASSERT_LE(half::Steps(g[i], round16(rg)), 1)
+          << type << " backward x=" << xf;
     }
   }
 }
@@ -246,9 +239,9 @@ TEST_P(KernelsTest, SixteenBitOddSizesAndGuards) {
     }
     k().forward_bf16(x.data(), y.data(), n);
     for (size_t i = 0; i < n; ++i) {
-      EXPECT_LE(
-          Steps(y[i], half::DoubleToBf16(ref::Mish(half::Bf16ToFloat(x[i])))),
-          1);
+      EXPECT_LE(half::Steps(y[i], half::DoubleToBf16(
+                                      ref::Mish(half::Bf16ToFloat(x[i])))),
+                1);
     }
     for (size_t i = n; i < y.size(); ++i) ASSERT_EQ(y[i], 0xABCD);
   }
