@@ -1,13 +1,17 @@
 #pragma once
 
-#include <c10/core/Device.h>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "mishlab/options.hpp"
+
+// Declared only: this header is also read by the lab's LibTorch-free base
+// library (readers, reports), which never calls the functions taking it.
+namespace c10 {
+struct Device;
+}
 
 namespace mishlab {
 
