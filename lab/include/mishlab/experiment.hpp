@@ -50,6 +50,15 @@ nlohmann::json grid_summary(const std::vector<GridRow>& rows,
                             const std::vector<std::string>& activations,
                             const std::vector<std::vector<GridCell>>& cells);
 
+// report.md of a grid experiment (depth, noise, init): `heading` (Markdown,
+// with any introduction), the table of test accuracy per row and activation,
+// and `plot` with its series filled in, saved as <name>.svg/.png; the
+// summary holds every cell.
+void write_grid_report(const Outcome& out, const std::vector<GridRow>& rows,
+                       const std::vector<std::string>& activations, Plot plot,
+                       const std::string& title, const std::string& heading,
+                       const std::string& row_header, const std::string& name);
+
 // Mean test accuracy per epoch for each activation (over seeds and points).
 Plot training_curves(const std::vector<RunResult>& results,
                      const std::vector<std::string>& activations,

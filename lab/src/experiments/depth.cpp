@@ -37,19 +37,16 @@ void run(Options o) {
     }
   }
   const Outcome out = run_experiment(e);
-  const auto cells = grid_cells(out.results, rows, o.activations);
   Plot plot;
   plot.title = "Test accuracy vs depth";
   plot.xlabel = "blocks (Linear " + std::to_string(o.width) +
                 ", BatchNorm, activation, Dropout 0.25)";
   plot.ylabel = "test accuracy (%)";
-  plot.series = grid_series(rows, o.activations, cells);
-  std::string body = "## Test accuracy (%) by number of blocks of " +
-                     std::to_string(o.width) + " units\n\n" +
-                     grid_table(rows, o.activations, cells, "depth") + "\n";
-  body += plot_into_report(out, plot, "depth");
-  write_report(out, "mish-lab depth: accuracy as the network deepens", body,
-               grid_summary(rows, o.activations, cells));
+  write_grid_report(out, rows, o.activations, plot,
+                    "mish-lab depth: accuracy as the network deepens",
+                    "## Test accuracy (%) by number of blocks of " +
+                        std::to_string(o.width) + " units\n\n",
+                    "depth", "depth");
 }
 
 }  // namespace

@@ -167,4 +167,16 @@ void write_report(const Outcome& out, const std::string& title,
   std::printf("report: %s\n", (out.dir / "report.md").c_str());
 }
 
+void write_grid_report(const Outcome& out, const std::vector<GridRow>& rows,
+                       const std::vector<std::string>& activations, Plot plot,
+                       const std::string& title, const std::string& heading,
+                       const std::string& row_header, const std::string& name) {
+  const auto cells = grid_cells(out.results, rows, activations);
+  plot.series = grid_series(rows, activations, cells);
+  std::string body =
+      heading + grid_table(rows, activations, cells, row_header) + "\n";
+  body += plot_into_report(out, plot, name);
+  write_report(out, title, body, grid_summary(rows, activations, cells));
+}
+
 }  // namespace mishlab

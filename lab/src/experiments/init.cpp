@@ -39,19 +39,15 @@ void run(Options o) {
     }
   }
   const Outcome out = run_experiment(e);
-  const auto cells = grid_cells(out.results, rows, o.activations);
   plot.title = "Test accuracy by weight initialiser";
   plot.xlabel = "initialiser";
   plot.ylabel = "test accuracy (%)";
-  plot.series = grid_series(rows, o.activations, cells);
-  std::string body =
+  write_grid_report(
+      out, rows, o.activations, plot, "mish-lab init: weight initialisers",
       "## Test accuracy (%) by weight initialiser\n\nConvolution and linear "
       "weights are drawn from the initialiser, biases start at zero; the "
-      "network has no batch norm.\n\n" +
-      grid_table(rows, o.activations, cells, "initialiser") + "\n";
-  body += plot_into_report(out, plot, "init");
-  write_report(out, "mish-lab init: weight initialisers", body,
-               grid_summary(rows, o.activations, cells));
+      "network has no batch norm.\n\n",
+      "initialiser", "init");
 }
 
 }  // namespace

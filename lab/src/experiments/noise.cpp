@@ -35,20 +35,17 @@ void run(Options o) {
                     }});
   }
   const Outcome out = run_experiment(e);
-  const auto cells = grid_cells(out.results, rows, o.activations);
   Plot plot;
   plot.title = "Test accuracy vs input noise";
   plot.xlabel = "std of Gaussian noise added to the standardised input";
   plot.ylabel = "test accuracy (%)";
-  plot.series = grid_series(rows, o.activations, cells);
-  std::string body =
+  write_grid_report(
+      out, rows, o.activations, plot,
+      "mish-lab noise: robustness to input noise",
       "## Test accuracy (%) with Gaussian input noise\n\nThe networks train "
       "on clean data; noise of the given standard deviation is added to the "
-      "standardised test images.\n\n" +
-      grid_table(rows, o.activations, cells, "noise std") + "\n";
-  body += plot_into_report(out, plot, "noise");
-  write_report(out, "mish-lab noise: robustness to input noise", body,
-               grid_summary(rows, o.activations, cells));
+      "standardised test images.\n\n",
+      "noise std", "noise");
 }
 
 }  // namespace
