@@ -78,13 +78,26 @@ MISH_HD float ExpScaled(float x, int scale) {
   return p * BitsFloat((FloatBits(kf) + static_cast<uint32_t>(scale)) << 23);
 }
 
-// float32 results: the exp above, correctly rounded division, and the
-// forward's quotient n / d carried with its rounding errors (see Mish).
+// float32 results: the exp above and the correctly rounded reciprocal. The
+// quotients are corrected by their remainders (see Mish), so no division is
+// needed.
 struct AccurateMath {
   static constexpr bool kCompensated = true;
   // e^x 2^scale.
   static MISH_HD float Exp(float x, int scale) { return ExpScaled(x, scale); }
-  static MISH_HD float Div(float a, float b) { return a / b; }
+  // 1 / d for d in [2, 2^126), the only divisors here (d = n + 2 <= e^40):
+  // one Newton step on the hardware's approximation is the sequence nvcc
+  // emits for a correctly rounded reciprocal in that range, without its
+  // range check and slow path.
+  static MISH_HD float Recip(float d) {
+#ifdef __CUDA_ARCH__
+    float r;
+    asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(d));
+    return fmaf(r, -fmaf(d, r, -1.0f), r);
+#else
+    return 1.0f / d;
+#endif
+  }
 };
 
 #ifdef __CUDACC__
@@ -102,10 +115,10 @@ struct FastMath {
         : "f"(x * 1.44269504f + static_cast<float>(scale)));
     return y;
   }
-  static __device__ __forceinline__ float Div(float a, float b) {
+  static __device__ __forceinline__ float Recip(float d) {
     float r;
-    asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(b));
-    return a * r;
+    asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(d));
+    return r;
   }
 };
 #endif
@@ -129,73 +142,79 @@ struct Softplus {
     e = Math::Exp(xc, tail ? kTailExponent : 0);
     n = fmaf(e, e, 2.0f * e);
     d = n + 2.0f;
-    r = Math::Div(1.0f, d);
+    r = Math::Recip(d);
   }
 
-  // For x <= 0 (n < 4): the rounding errors of n and d, so that n + n_lo and
-  // d + d_lo are exact to ~2^-48 (2e - n is exact; Fast2Sum for d).
+  // The rounding errors of n and d, so that n + n_lo and d + d_lo are exact
+  // to ~2^-48 where x <= 0 (there 2e - n is exact and Fast2Sum applies);
+  // above 0 the quotients hardly depend on them.
   MISH_HD void Lows(float* n_lo, float* d_lo) const {
     *n_lo = fmaf(e, e, 2.0f * e - n);
     *d_lo = (n - (d - 2.0f)) + *n_lo;
   }
 };
 
+// In float32 both functions are one branch-free expression for every sign
+// of x: warps of mixed signs, the rule in activations, run it once. Only
+// the rare subnormal tail and the clamp pick another value.
+
 // mish(x) = x n / d; mish(+inf) = +inf, mish(-inf) = -0, mish(-0) = -0,
 // NaN -> NaN.
 template <class Math, bool kTail = true>
 MISH_HD float Mish(float x) {
   const Softplus<Math, kTail> s(x);
-  if (kTail && s.tail) return (s.xc * s.e) * kTailScale;
+  float y;
   if constexpr (Math::kCompensated) {
-    // For x >= 0, 1 - 2/d keeps more bits than n/d (and is exactly 1 above
-    // 20); x = -0 gives -0 here.
-    if (x >= 0.0f) return x * fmaf(-2.0f, s.r, 1.0f);
-    // Four roundings in n / d would cost up to 4 ulp: carry n and d with
-    // their errors and correct the quotient q = n r by the remainder, leaving
-    // e's error and one rounding.
+    // Five roundings in x n r would cost up to 4 ulp: correct the quotient
+    // q = n r by its remainder with n and d carried to ~2^-48, leaving e's
+    // error and one rounding (1.6 ulp in all).
     float n_lo, d_lo;
     s.Lows(&n_lo, &d_lo);
     const float q = s.n * s.r;
-    float rem = fmaf(-q, s.d, s.n);    // n - q d, exact or nearly
-    rem = fmaf(-q, d_lo, rem + n_lo);  // the low parts' share
-    return fmaf(x, q, x * (rem * s.r));
+    float rem = fmaf(-q, s.d, s.n);  // n - q d, exact
+    rem = fmaf(-q, d_lo, rem + n_lo);
+    // x q + x rem r: its sign is x's, -0 included.
+    y = copysignf(fmaf(x, q, x * (rem * s.r)), x);
+    // Above the clamp n/d is 1 in float32; this also keeps +inf from NaN.
+    y = x > kClampHigh ? x : y;
   } else {
     // Without the tail, x < kClampLow has t = 0 and xc keeps -inf * 0 away.
-    return (!kTail && x < kClampLow ? s.xc : x) * (s.n * s.r);
+    y = (!kTail && x < kClampLow ? s.xc : x) * (s.n * s.r);
   }
+  return kTail && s.tail ? (s.xc * s.e) * kTailScale : y;
 }
 
-// mish'(x); mish'(+inf) = 1, mish'(-inf) = -0, NaN -> NaN.
+// mish'(x) = n/(n+2) + 4 x e (1 + e) / (n+2)^2
+//          = e (e^3 + 4e^2 + (6 + 4x) e + 4 (1 + x)) / d^2,
+// the cancellation for x < 0 left to a polynomial with exact coefficients
+// (zero only at mish's minimum). mish'(+inf) = 1, mish'(-inf) = -0,
+// NaN -> NaN.
 template <class Math, bool kTail = true>
 MISH_HD float MishGrad(float x) {
   const Softplus<Math, kTail> s(x);
   const float e = s.e;
-  if (kTail && s.tail) return ((s.xc + 1.0f) * e) * kTailScale;  // (1 + x) e^x
-  // 16-bit results tolerate the few float32 ulp of the form below for x > 0:
-  // one branch-free form keeps warps of mixed signs from running both.
-  if (Math::kCompensated && x > 0.0f) {
-    // t + 4 x e (1 + e) / d^2: two positive terms. x is clamped, so that
-    // +inf gives 0, not inf * 0, for the second.
-    const float u = (s.xc * e) * fmaf(e, 4.0f, 4.0f);
-    return fmaf(u * s.r, s.r, fmaf(-2.0f, s.r, 1.0f));
-  }
-  // The same sum over d^2, where for x < 0 the terms have opposite signs:
-  // e (e^3 + 4e^2 + (6 + 4x) e + 4 (1 + x)) / d^2, the cancellation left to
-  // a polynomial with exact coefficients (zero only at mish's minimum).
   const float b = fmaf(e, fmaf(e, e + 4.0f, fmaf(4.0f, s.xc, 6.0f)),
                        fmaf(4.0f, s.xc, 4.0f));
+  const float eb = e * b;
+  float g;
   if constexpr (Math::kCompensated) {
-    // d^2 = dd + 2 d d_lo + dd_lo to ~2^-47: divide by dd, then correct by
-    // the relative size of the rest (instead of ~2 ulp from d and d d).
+    // g = eb r^2, corrected by the remainder of eb over d^2 carried to
+    // ~2^-47 (dd + dd_lo + 2 d d_lo): 2.8 ulp instead of ~6 from d, r, r^2.
     float n_lo, d_lo;
     s.Lows(&n_lo, &d_lo);
+    const float rr = s.r * s.r;
+    g = eb * rr;
     const float dd = s.d * s.d;
     const float dd_lo = fmaf(s.d, s.d, -dd);
-    const float g = Math::Div(e * b, dd);
-    return fmaf(g, -fmaf(2.0f * d_lo, s.d, dd_lo) * (s.r * s.r), g);
+    float rem = fmaf(-g, dd, eb);
+    rem = fmaf(-g, fmaf(2.0f * d_lo, s.d, dd_lo), rem);
+    g = fmaf(rem, rr, g);
+    // Above the clamp mish' is 1 in float32; this also maps +inf to 1.
+    g = x > kClampHigh ? 1.0f : g;
   } else {
-    return Math::Div(e * b, s.d * s.d);
+    g = eb * Math::Recip(s.d * s.d);
   }
+  return kTail && s.tail ? ((s.xc + 1.0f) * e) * kTailScale : g;  // (1+x) e^x
 }
 
 }  // namespace mish::cuda

@@ -76,10 +76,8 @@ struct EmulatedFastMath {
     return Flush(std::exp2(static_cast<double>(arg)) *
                  (1.0 + kExpSign * 0x1p-21));
   }
-  static float Div(float a, float b) {
-    const float r =
-        Flush(1.0 / static_cast<double>(b) * (1.0 + kRecipSign * 0x1p-21));
-    return a * r;
+  static float Recip(float b) {
+    return Flush(1.0 / static_cast<double>(b) * (1.0 + kRecipSign * 0x1p-21));
   }
 };
 
