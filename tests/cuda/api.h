@@ -26,7 +26,7 @@ struct F32Api {
   }
   // Is y within the bound for the exact result ref?
   static bool WithinBound(T y, double ref) {
-    return UlpError(y, ref) <= kForwardUlp;
+    return UlpError(y, ref) <= kForwardMaxUlp;
   }
 };
 
