@@ -6,74 +6,20 @@
 # out/gpu). Exits non-zero if any step failed; later steps still run.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
-root=$PWD
-out=${OUT:-$root/out/gpu}
-mkdir -p "$out"
-exec > >(tee "$out/gpu.log") 2>&1
-
-build=$root/build-gpu
-jobs=${MISH_JOBS:-16}
-failed=()
-section() { printf '\n=== %s (%ds) ===\n' "$1" "$SECONDS"; }
 # The whole script stays under 8 minutes: each step gets at most what is
 # left before this deadline (seconds since start).
 deadline=${MISH_DEADLINE:-460}
-# step NAME SECONDS CMD...: runs CMD with a time limit, records a failure.
-step() {
-  local name=$1 limit=$2
-  shift 2
-  section "$name"
-  local left=$((deadline - SECONDS))
-  if ((left < 20)); then
-    echo "*** $name skipped: out of time"
-    failed+=("$name (out of time)")
-    return
-  fi
-  if ! timeout "$((limit < left ? limit : left))" "$@"; then
-    echo "*** $name failed"
-    failed+=("$name")
-  fi
-}
+deps=(hwy gtest benchmark)
+log=gpu.log
+# shellcheck source=bench/gpu/common.sh
+source "$(dirname "$0")/common.sh"
 
-section machine
-nvidia-smi || true
-export PATH=/usr/local/cuda/bin:$PATH
-# A toolchain that links libstdc++ statically puts a second copy of it beside
-# PyTorch's; prefer the system compiler, which links the shared one.
-if [[ -x /usr/bin/g++ && -x /usr/bin/gcc ]]; then
-  export CC=/usr/bin/gcc CXX=/usr/bin/g++ CUDAHOSTCXX=/usr/bin/g++
-fi
-"${CXX:-g++}" --version | head -n 1
-echo 'int main() {}' | "${CXX:-g++}" -x c++ - -o /tmp/mish-cxx-probe -v 2>&1 |
-  grep -o -- '-static-libstdc++\|-Bstatic -lstdc++' | head -n 1 || true
-nvcc --version | tail -n 2
-cmake --version | head -n 1
-python3 -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)' || true
-date -u
-git -C "$root" log --oneline -1 || true
-
-for dep in hwy gtest benchmark; do
-  [[ -d $root/.deps/$dep ]] || { echo "missing .deps/$dep: run bench/gpu/prepare-deps.sh first"; exit 1; }
-done
-lib_dirs=$root/.deps/hwy/lib/x86_64-linux-gnu:$root/.deps/benchmark/lib/x86_64-linux-gnu
-export LD_LIBRARY_PATH=$lib_dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-prefix="$root/.deps/hwy;$root/.deps/gtest;$root/.deps/benchmark"
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)
-[[ -n $torch_prefix ]] && prefix="$prefix;$torch_prefix"
-export TORCH_CUDA_ARCH_LIST=9.0
-
-configure() {
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES=90 \
-    -DMISH_CUDA=ON -DMISH_BUILD_LAB=OFF -DMISH_BUILD_TOOLS=OFF "$@"
-}
 section configure
-if ! configure; then
+if ! configure -DMISH_BUILD_LAB=OFF; then
   echo "*** configure with LibTorch failed; again without it"
   failed+=("configure with LibTorch")
   rm -rf "$build"
-  configure -DMISH_TORCH=OFF
+  configure -DMISH_BUILD_LAB=OFF -DMISH_TORCH=OFF
 fi
 
 # The CUDA targets first, so that a failure elsewhere cannot hide them.
@@ -144,8 +90,4 @@ for table in gpu_bench torch_bench torch_op_bench; do
     cat "$out/$table.md"
   fi
 done
-if ((${#failed[@]})); then
-  printf '*** failed: %s\n' "${failed[@]}"
-  exit 1
-fi
-echo "all steps passed in ${SECONDS}s"
+finish

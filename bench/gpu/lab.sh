@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One call on a GPU machine, after or instead of run.sh: builds the lab
+# against that machine's LibTorch (2.x, CUDA), runs the lab's tests, then the
+# recipe ablation on Fashion-MNIST on the GPU (bf16 autocast, channels_last):
+# activation x optimizer + schedule x self-attention, seeds each. Needs .deps/
+# from bench/gpu/prepare-deps.sh; reports go to $OUT (default out/gpu).
+# MISH_LAB_DEVICE (default cuda) and MISH_ABLATE_ARGS size it for a rehearsal
+# elsewhere. Exits non-zero if any step failed; later steps still run.
+set -euo pipefail
+
+deadline=${MISH_DEADLINE:-540}
+deps=(hwy gtest benchmark cli11 json boost turbojpeg zlib fashion-mnist)
+log=lab.log
+# shellcheck source=bench/gpu/common.sh
+source "$(dirname "$0")/common.sh"
+
+device=${MISH_LAB_DEVICE:-cuda}
+data=$root/.deps/fashion-mnist
+# The full training set, three epochs: 24 runs of ~7 s on an H200.
+read -r -a ablate_args <<<"${MISH_ABLATE_ARGS:---seeds 3 --epochs 3 \
+--train-limit 0 --test-limit 0 --batch-size 128 --widen 0.5}"
+
+section configure
+configure -DMISH_BUILD_LAB=ON || { echo "*** configure failed"; exit 1; }
+step "build" 300 cmake --build "$build" -j"$jobs"
+step "lab tests" 150 ctest --test-dir "$build" -L lab -j"$jobs" --output-on-failure
+
+lab=$build/lab/mish-lab
+# The trainer and models on the device: a short comparison first, so that a
+# failure there shows before the long run.
+step "compare on $device" 90 "$lab" compare --device "$device" --data "$data" \
+  --seeds 1 --epochs 1 --train-limit 4000 --test-limit 1000 --quiet \
+  --out "$out/compare-$device"
+step "ablation on $device" 400 "$lab" ablate --device "$device" \
+  --data "$data" --model xresnet18 --lr 4e-3 --weight-decay 1e-2 \
+  "${ablate_args[@]}" --out "$out/ablate-$device"
+
+section summary
+for report in "$out/compare-$device/report.md" "$out/ablate-$device/report.md"; do
+  [[ -s $report ]] && { echo "--- $report"; cat "$report"; }
+done
+finish
