@@ -51,8 +51,9 @@ void add_common_options(CLI::App& cmd, Options& o) {
   cmd.add_option("--out", o.out,
                  "Output folder (default runs/<experiment>-<date-time>)");
   cmd.add_flag("--resume", o.resume,
-               "Continue the run in --out (or the newest one): finished runs "
-               "are kept, an interrupted one restarts from its checkpoint");
+               "Continue the run in --out (or the newest one) with its stored "
+               "settings: finished runs are kept, an interrupted one restarts "
+               "from its checkpoint");
   cmd.add_flag("--quiet,-q", o.quiet, "No progress output");
   cmd.add_option("--model", o.model, "Network (see `mish-lab activations`)")
       ->capture_default_str();
@@ -108,7 +109,7 @@ void validate(const Options& o) {
   check_name("schedule", o.schedule, schedule_names());
 }
 
-void resolve_resume(Options& o, const std::string& experiment) {
+void resolve_resume(Options& o, const std::string& experiment, CLI::App& cmd) {
   if (!o.resume) return;
   fs::path dir = o.out;
   if (dir.empty()) {
@@ -129,23 +130,63 @@ void resolve_resume(Options& o, const std::string& experiment) {
   if (!fs::is_regular_file(config)) {
     throw Error("--resume: " + config.string() + " does not exist");
   }
-  nlohmann::json j;
+  Options stored;
   try {
-    j = nlohmann::json::parse(read_file(config));
+    const auto j = nlohmann::json::parse(read_file(config));
     if (j.value("experiment", "") != experiment) {
       throw Error("--resume: " + dir.string() + " holds a '" +
                   j.value("experiment", "?") + "' experiment, not '" +
                   experiment + "'");
     }
-    Options stored = j.at("settings").get<Options>();
-    stored.threads = o.threads;
-    stored.device = o.device;
-    stored.quiet = o.quiet;
-    stored.resume = true;
-    stored.out = dir.string();
-    o = std::move(stored);
+    stored = j.at("settings").get<Options>();
   } catch (const nlohmann::json::exception& e) {
     throw Error("--resume: corrupt " + config.string() + ": " + e.what());
+  }
+  stored.threads = o.threads;
+  stored.device = o.device;
+  stored.quiet = o.quiet;
+  stored.resume = true;
+  stored.out = dir.string();
+  refuse_changed_flags(
+      cmd, config.string(), [&] { o = stored; },
+      [&] { return nlohmann::json(o); });
+}
+
+namespace {
+
+// Flags that --resume takes from the command line: --resume and --out find
+// the experiment, the others are the machine's.
+bool resume_keeps(const CLI::Option& flag) {
+  for (const char* name :
+       {"resume", "out", "threads", "device", "quiet", "workers"}) {
+    if (flag.check_lname(name)) return true;
+  }
+  return false;
+}
+
+std::string shown(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+void refuse_changed_flags(CLI::App& cmd, const std::string& where,
+                          const std::function<void()>& restore,
+                          const std::function<nlohmann::json()>& read) {
+  restore();
+  const nlohmann::json stored = read();
+  for (CLI::Option* flag : cmd.get_options()) {
+    if (flag->count() == 0 || resume_keeps(*flag)) continue;
+    flag->run_callback();  // writes the value given once more
+    const nlohmann::json given = read();
+    restore();
+    for (auto it = stored.begin(); it != stored.end(); ++it) {
+      if (given.at(it.key()) == it.value()) continue;
+      throw Error("--resume: " + flag->get_name() + " " +
+                  shown(given.at(it.key())) + " differs from " +
+                  shown(it.value()) + " stored in " + where +
+                  "; leave the flag out or choose another --out");
+    }
   }
 }
 

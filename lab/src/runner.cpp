@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -33,14 +34,64 @@ std::string host_name() {
   return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
 }
 
-int64_t batches_per_epoch(const RunSpec& s, const TensorData& data) {
-  return (data.train.size() + s.batch_size - 1) / s.batch_size;
+// The device that --device names: cpu, cuda, or auto (cuda when there is
+// one). Throws Error for cuda without a GPU.
+c10::Device pick_device(const std::string& name) {
+  const bool cuda = torch::cuda::is_available();
+  if (name == "cuda" && !cuda) {
+    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
+  }
+  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
+                                                      : c10::Device(c10::kCPU);
+}
+
+// What every config.json holds besides its data: experiment, command line,
+// settings, versions and machine.
+json base_config(const Experiment& e, c10::Device device) {
+  return {
+      {"experiment", e.name},
+      {"command", command_line()},
+      {"settings", e.options},
+      {"runs", e.runs.size()},
+      {"started", timestamp_now()},
+      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
+      {"machine",
+       {{"host", host_name()},
+        {"device", device.str()},
+        {"threads", at::get_num_threads()},
+        {"hardware_threads", std::thread::hardware_concurrency()}}},
+  };
+}
+
+// The IDX or CIFAR files that --data names, as tensors on the device.
+RunData memory_data(const Options& o, c10::Device device) {
+  constexpr int64_t kEvalBatch = 500;
+  const ImageData images =
+      load_image_data(o.data, limit(o.train_limit), limit(o.test_limit));
+  const auto tensors =
+      std::make_shared<const TensorData>(to_tensors(images, device));
+  RunData d;
+  d.format = images.format;
+  d.train_examples = images.train.count;
+  d.test_examples = images.test.count;
+  d.shape = tensors->shape;
+  d.batches = [n = tensors->train.size()](int64_t batch_size) {
+    return (n + batch_size - 1) / batch_size;
+  };
+  d.train_epoch = [tensors](Trainer& trainer, int64_t batch_size, uint64_t seed,
+                            const std::function<void()>& on_batch) {
+    return trainer.train_epoch(tensors->train, batch_size, seed, on_batch);
+  };
+  d.evaluate = [tensors](Trainer& trainer, double noise_std, uint64_t seed) {
+    return trainer.evaluate(tensors->test, kEvalBatch, noise_std, seed);
+  };
+  return d;
 }
 
 // Trains one run, resuming from its checkpoint when there is one.
 class RunTrainer {
  public:
-  RunTrainer(const RunSpec& spec, const TensorData& data, c10::Device device,
+  RunTrainer(const RunSpec& spec, const RunData& data, c10::Device device,
              Progress& progress, std::string label, bool quiet)
       : spec_(spec),
         data_(data),
@@ -69,8 +120,8 @@ class RunTrainer {
       const std::string status = label_ + " epoch " + std::to_string(epoch) +
                                  "/" + std::to_string(spec_.epochs);
       const auto start = std::chrono::steady_clock::now();
-      const PassStats train = trainer.train_epoch(
-          data_.train, spec_.batch_size,
+      const PassStats train = data_.train_epoch(
+          trainer, spec_.batch_size,
           static_cast<uint64_t>(spec_.seed) * 1000003u + epoch,
           [&] { progress_.advance(1, status); });
       const double seconds = std::chrono::duration<double>(
@@ -81,7 +132,7 @@ class RunTrainer {
         log("diverged (loss is not finite) in epoch " + std::to_string(epoch));
         break;
       }
-      const PassStats test = trainer.evaluate(data_.test, kEvalBatch);
+      const PassStats test = data_.evaluate(trainer, 0, 0);
       r.epochs.push_back({epoch, train.loss, train.accuracy, test.loss,
                           test.accuracy, seconds});
       trainer.save(checkpoint, epoch, json(r.epochs).dump());
@@ -90,19 +141,15 @@ class RunTrainer {
     }
     if (r.ok()) {
       for (size_t i = 0; i < spec_.noise.size(); ++i) {
-        r.noise_acc.push_back(trainer
-                                  .evaluate(data_.test, kEvalBatch,
-                                            spec_.noise[i],
-                                            spec_.seed + 7919 * i)
-                                  .accuracy);
+        r.noise_acc.push_back(
+            data_.evaluate(trainer, spec_.noise[i], spec_.seed + 7919 * i)
+                .accuracy);
       }
     }
     return r;
   }
 
  private:
-  static constexpr int64_t kEvalBatch = 500;
-
   Trainer fresh_trainer() {
     torch::manual_seed(static_cast<uint64_t>(spec_.seed));
     torch::nn::AnyModule model = build_model(spec_, data_.shape);
@@ -111,7 +158,7 @@ class RunTrainer {
     auto optimizer = make_optimizer(model.ptr()->parameters(), spec_);
     return Trainer(std::move(model), std::move(optimizer),
                    get_schedule(spec_.schedule),
-                   spec_.epochs * batches_per_epoch(spec_, data_), {},
+                   spec_.epochs * data_.batches(spec_.batch_size), {},
                    spec_.extra.value("label_smoothing", 0.0));
   }
 
@@ -120,26 +167,12 @@ class RunTrainer {
   }
 
   const RunSpec& spec_;
-  const TensorData& data_;
+  const RunData& data_;
   c10::Device device_;
   Progress& progress_;
   std::string label_;
   bool quiet_;
 };
-
-json make_config(const Experiment& e, const ImageData& images,
-                 c10::Device device) {
-  json config = base_config(e, device);
-  config["data"] = {
-      {"folder", e.options.data},
-      {"format", images.format},
-      {"train_examples", images.train.count},
-      {"test_examples", images.test.count},
-      {"image",
-       {images.train.channels, images.train.height, images.train.width}},
-      {"classes", images.classes}};
-  return config;
-}
 
 std::optional<RunResult> finished_run(const fs::path& path) {
   if (!fs::exists(path)) return std::nullopt;
@@ -152,32 +185,8 @@ std::optional<RunResult> finished_run(const fs::path& path) {
 
 }  // namespace
 
-c10::Device pick_device(const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "cuda" && !cuda) {
-    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
-  }
-  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
-                                                      : c10::Device(c10::kCPU);
-}
-
-json base_config(const Experiment& e, c10::Device device) {
-  return {
-      {"experiment", e.name},
-      {"command", command_line()},
-      {"settings", e.options},
-      {"runs", e.runs.size()},
-      {"started", timestamp_now()},
-      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
-      {"machine",
-       {{"host", host_name()},
-        {"device", device.str()},
-        {"threads", at::get_num_threads()},
-        {"hardware_threads", std::thread::hardware_concurrency()}}},
-  };
-}
-
-Outcome run_experiment(const Experiment& e) {
+Outcome run_experiment(const Experiment& e, const OpenData& open,
+                       const json& more_config) {
   const Options& o = e.options;
   at::set_num_threads(o.threads);
   const c10::Device device = pick_device(o.device);
@@ -189,21 +198,27 @@ Outcome run_experiment(const Experiment& e) {
                 " already holds an experiment: pass --resume to continue it "
                 "or choose another --out");
   }
-  const ImageData images =
-      load_image_data(o.data, limit(o.train_limit), limit(o.test_limit));
-  const TensorData data = to_tensors(images, device);
+  const RunData data = open(device);
   fs::create_directories(out.dir / "runs");
-  out.config = make_config(e, images, device);
+  out.config = base_config(e, device);
+  out.config.update(more_config);
+  out.config["data"] = {
+      {"folder", o.data},
+      {"format", data.format},
+      {"train_examples", data.train_examples},
+      {"test_examples", data.test_examples},
+      {"image", {data.shape.channels, data.shape.height, data.shape.width}},
+      {"classes", data.shape.classes}};
   write_file_atomic(out.dir / "config.json", out.config.dump(2) + "\n");
 
   int64_t units = 0;
   for (const RunSpec& s : e.runs)
-    units += s.epochs * batches_per_epoch(s, data);
+    units += s.epochs * data.batches(s.batch_size);
   Progress progress(units, !o.quiet && stderr_is_terminal());
   if (!o.quiet) {
     progress.log(e.name + ": " + std::to_string(e.runs.size()) + " runs on " +
-                 std::to_string(images.train.count) + " training and " +
-                 std::to_string(images.test.count) + " test examples (" +
+                 std::to_string(data.train_examples) + " training and " +
+                 std::to_string(data.test_examples) + " test examples (" +
                  device.str() + ", " + std::to_string(o.threads) +
                  " threads) -> " + out.dir.string());
   }
@@ -214,7 +229,7 @@ Outcome run_experiment(const Experiment& e) {
     std::optional<RunResult> r =
         o.resume ? finished_run(result_path) : std::nullopt;
     if (r) {
-      progress.advance(s.epochs * batches_per_epoch(s, data), "");
+      progress.advance(s.epochs * data.batches(s.batch_size), "");
     } else {
       const std::string label = "[" + std::to_string(i + 1) + "/" +
                                 std::to_string(e.runs.size()) + "] " + s.id();
@@ -228,6 +243,12 @@ Outcome run_experiment(const Experiment& e) {
   }
   progress.finish();
   return out;
+}
+
+Outcome run_experiment(const Experiment& e) {
+  return run_experiment(
+      e, [&](c10::Device device) { return memory_data(e.options, device); },
+      json::object());
 }
 
 }  // namespace mishlab

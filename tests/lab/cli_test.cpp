@@ -212,6 +212,25 @@ TEST_F(Cli, KillNineThenResumeLosesAtMostAnEpoch) {
   EXPECT_EQ(slurp(dir / "results.csv"), csv);
 }
 
+TEST_F(Cli, ResumeRefusesFlagsThatChangeTheSettings) {
+  ASSERT_EQ(run(cat({"compare", "--model", "mlp", "--epochs", "1", "--seeds",
+                     "1", "-a", "mish,relu", "--lr", "0.01"},
+                    tiny("resume")))
+                .code,
+            0);
+  const std::vector<std::string> resume = {
+      "compare", "--resume", "--out", (tmp_ / "resume").string(), "--quiet"};
+  // Flags equal to the stored settings, and the machine's, are fine.
+  const Result same = run(cat(resume, {"--lr", "0.01", "-a", "mish,relu",
+                                       "--threads", "1", "--device", "cpu"}));
+  EXPECT_EQ(same.code, 0) << same.output;
+  expect_one_line_error(run(cat(resume, {"--lr", "0.02"})),
+                        "--lr 0.02 differs from 0.01 stored in");
+  expect_one_line_error(
+      run(cat(resume, {"-a", "mish"})),
+      R"(--activations ["mish"] differs from ["mish","relu"])");
+}
+
 TEST_F(Cli, ListsAndPlotsActivations) {
   const Result r = run({"activations"});
   ASSERT_EQ(r.code, 0);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -60,7 +61,17 @@ void validate(const Options& o);
 // With --resume: finds the output folder (--out, else the newest
 // runs/<experiment>-*) and reloads the settings stored in its config.json,
 // keeping the machine-specific ones (threads, device, quiet) from the flags.
-void resolve_resume(Options& o, const std::string& experiment);
+// `o` is what the flags of `cmd` write to; any other flag given with a value
+// that differs from the stored one throws Error.
+void resolve_resume(Options& o, const std::string& experiment, CLI::App& cmd);
+
+// The check of resolve_resume for settings kept elsewhere (lab/recipe):
+// throws Error naming the first flag given on `cmd` that would change the
+// settings stored in `where`. `restore` puts the stored settings into what
+// the flags write to, `read` returns that as JSON.
+void refuse_changed_flags(CLI::App& cmd, const std::string& where,
+                          const std::function<void()>& restore,
+                          const std::function<nlohmann::json()>& read);
 
 // The command line as typed, recorded in config.json and report.md.
 void set_command_line(int argc, const char* const* argv);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -86,17 +87,19 @@ struct Outcome {
   nlohmann::json config;           // what config.json holds
 };
 
-// The device that --device names: cpu, cuda, or auto (cuda when there is
-// one). Throws Error for cuda without a GPU.
-c10::Device pick_device(const std::string& name);
+// Opens an experiment's data on the training device: what its runs train
+// and are evaluated on (trainer.hpp). Throws Error on bad data.
+struct RunData;
+using OpenData = std::function<RunData(c10::Device device)>;
 
-// What every config.json holds: experiment, command line, settings, versions
-// and machine. Callers add "data" and whatever else describes their runs.
-nlohmann::json base_config(const Experiment& experiment, c10::Device device);
+// Creates (or, with --resume, reopens) the output folder, opens the data,
+// writes config.json (with `more_config` added), trains every run not
+// finished yet with a checkpoint per epoch, and keeps results.csv current
+// after each run. Throws Error on bad settings or data.
+Outcome run_experiment(const Experiment& experiment, const OpenData& open,
+                       const nlohmann::json& more_config);
 
-// Creates (or, with --resume, reopens) the output folder, writes config.json,
-// trains every run not finished yet with a checkpoint per epoch, and keeps
-// results.csv current after each run. Throws Error on bad settings or data.
+// The same on the IDX or CIFAR files that --data names, held in memory.
 Outcome run_experiment(const Experiment& experiment);
 
 // results.csv: one row per run with its point, activation, seed and metrics.

@@ -93,4 +93,23 @@ class Trainer {
   double label_smoothing_ = 0.0;
 };
 
+// What the runs of an experiment train and are evaluated on (runner.hpp):
+// the lab's in-memory tensors, or a streamed image folder (lab/recipe).
+struct RunData {
+  std::string format;  // config.json's data.format
+  int64_t train_examples = 0;
+  int64_t test_examples = 0;
+  DataShape shape;
+  // Training steps per epoch.
+  std::function<int64_t(int64_t batch_size)> batches;
+  // One epoch in an order fixed by shuffle_seed, on_batch after each batch;
+  // stops at the first non-finite loss.
+  std::function<PassStats(Trainer&, int64_t batch_size, uint64_t shuffle_seed,
+                          const std::function<void()>& on_batch)>
+      train_epoch;
+  // The test set, with Gaussian noise of the given std on the inputs.
+  std::function<PassStats(Trainer&, double noise_std, uint64_t noise_seed)>
+      evaluate;
+};
+
 }  // namespace mishlab

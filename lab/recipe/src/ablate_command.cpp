@@ -179,9 +179,9 @@ void report(const Outcome& out, const Options& o) {
                 {"within_recipe", within_json}});
 }
 
-void run(Options o, RecipeSettings r) {
-  resolve_resume(o, "ablate");
-  keep_settings(o, r, "ablate");
+void run(Options& o, RecipeSettings& r, CLI::App& cmd) {
+  resolve_resume(o, "ablate", cmd);
+  keep_settings(o, r, "ablate", cmd);
   if (o.activations.size() != 2) {
     throw Error("ablate compares two activations (--activations relu,mish)");
   }
@@ -230,7 +230,7 @@ void register_ablate(CLI::App& app) {
       "{off, on}, N seeds: cell means with 95% CIs, p-values per factor");
   add_common_options(*cmd, *o);
   add_recipe_options(*cmd, *r);
-  cmd->callback([o, r] { run(*o, *r); });
+  cmd->callback([o, r, cmd] { run(*o, *r, *cmd); });
 }
 
 }  // namespace mishlab::recipe

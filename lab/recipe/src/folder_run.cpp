@@ -1,27 +1,19 @@
 #include "mishlab/recipe/folder_run.hpp"
 
-#include <ATen/Parallel.h>
-#include <torch/cuda.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include "mishlab/error.hpp"
-#include "mishlab/files.hpp"
-#include "mishlab/nn.hpp"
-#include "mishlab/options.hpp"
-#include "mishlab/progress.hpp"
 #include "mishlab/recipe/image_folder.hpp"
-#include "mishlab/report.hpp"
 #include "mishlab/trainer.hpp"
 
 namespace mishlab::recipe {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
@@ -64,75 +56,33 @@ PassStats evaluate(Trainer& trainer, ImageFolderLoader& val,
   return stats;
 }
 
-RunResult train_run(const RunSpec& spec, ImageFolderLoader& train,
-                    ImageFolderLoader& val, const DataShape& shape,
-                    c10::Device device, const fs::path& checkpoint, bool resume,
-                    Progress& progress, const std::string& label, bool quiet) {
-  const auto fresh = [&] {
-    torch::manual_seed(static_cast<uint64_t>(spec.seed));
-    auto model = build_model(spec, shape);
-    init_weights(*model.ptr(), spec.init);
-    model.ptr()->to(device);
-    auto optimizer = make_optimizer(model.ptr()->parameters(), spec);
-    return Trainer(std::move(model), std::move(optimizer),
-                   get_schedule(spec.schedule), spec.epochs * train.batches(),
-                   {}, spec.extra.value("label_smoothing", 0.0));
-  };
-  const auto log = [&](const std::string& line) {
-    if (!quiet) progress.log(line);
-  };
-  Trainer trainer = fresh();
-  RunResult r;
-  r.spec = spec;
-  if (resume && fs::exists(checkpoint)) {
-    if (auto restored = trainer.load(checkpoint)) {
-      r.epochs = json::parse(restored->history).get<std::vector<EpochRecord>>();
-      r.resumed_at = restored->epoch;
-      log(label + ": resumed at epoch " + std::to_string(restored->epoch));
-    } else {
-      trainer = fresh();
-    }
-  }
-  for (int epoch = static_cast<int>(r.epochs.size()) + 1; epoch <= spec.epochs;
-       ++epoch) {
-    const std::string status = label + " epoch " + std::to_string(epoch) + "/" +
-                               std::to_string(spec.epochs);
-    const auto start = std::chrono::steady_clock::now();
-    trainer.module().train();
-    train.start_epoch(static_cast<int64_t>(spec.seed) * 1000003 + epoch);
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0;
-    bool finite = true;
-    while (auto batch = train.next()) {
-      const int64_t n = batch->labels.size(0);
-      progress.advance(1, status);
-      if (n < 2) continue;  // BatchNorm cannot train on one example
-      const double loss = trainer.step(standardise(batch->images, device),
-                                       batch->labels.to(device), &correct);
-      if (!std::isfinite(loss)) {
-        finite = false;
-        break;
-      }
-      loss_sum += loss * static_cast<double>(n);
-      seen += n;
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (!finite) {
-      r.status = "diverged";
-      log(status + ": diverged (loss is not finite)");
+// One epoch of the loader's batches; BatchNorm cannot train on one example,
+// so such a batch only counts for the progress.
+PassStats train_epoch(Trainer& trainer, ImageFolderLoader& train,
+                      c10::Device device, uint64_t seed,
+                      const std::function<void()>& on_batch) {
+  trainer.module().train();
+  train.start_epoch(static_cast<int64_t>(seed));
+  double loss_sum = 0;
+  int64_t correct = 0, seen = 0;
+  PassStats stats;
+  while (auto batch = train.next()) {
+    const int64_t n = batch->labels.size(0);
+    on_batch();
+    if (n < 2) continue;
+    const double loss = trainer.step(standardise(batch->images, device),
+                                     batch->labels.to(device), &correct);
+    if (!std::isfinite(loss)) {
+      stats.finite = false;
       break;
     }
-    const PassStats test = evaluate(trainer, val, device);
-    const auto n = static_cast<double>(std::max<int64_t>(seen, 1));
-    r.epochs.push_back({epoch, loss_sum / n, static_cast<double>(correct) / n,
-                        test.loss, test.accuracy, seconds});
-    trainer.save(checkpoint, epoch, json(r.epochs).dump());
-    log(status + ": val acc " + percent(test.accuracy) + "%, " +
-        fixed(seconds, 1) + " s");
+    loss_sum += loss * static_cast<double>(n);
+    seen += n;
   }
-  return r;
+  const auto n = static_cast<double>(std::max<int64_t>(seen, 1));
+  stats.loss = loss_sum / n;
+  stats.accuracy = static_cast<double>(correct) / n;
+  return stats;
 }
 
 }  // namespace
@@ -144,68 +94,42 @@ bool is_image_folder(const fs::path& dir) {
 }
 
 Outcome run_folder_experiment(const Experiment& e, const RecipeSettings& r) {
-  const Options& o = e.options;
-  at::set_num_threads(o.threads);
-  const c10::Device device = pick_device(o.device);
-  Outcome out;
-  out.dir = o.out;
-  if (!o.resume && fs::exists(out.dir / "config.json")) {
-    throw Error(out.dir.string() +
-                " already holds an experiment: pass --resume to continue it "
-                "or choose another --out");
-  }
-  const fs::path root = o.data;
-  ImageFolder train_folder = scan_image_folder(root / "train");
-  ImageFolder val_folder =
-      scan_image_folder(root / "val", train_folder.classes);
-  const DataShape shape{3, r.size, r.size,
-                        static_cast<int64_t>(train_folder.classes.size())};
-  LoaderOptions lo;
-  lo.size = r.size;
-  lo.batch_size = e.runs.empty() ? 64 : e.runs.front().batch_size;
-  lo.workers =
-      r.workers > 0
-          ? r.workers
-          : static_cast<int>(std::max(2U, std::thread::hardware_concurrency()));
-  lo.skip_bad = r.skip_bad;
-  out.config = base_config(e, device);
-  out.config["recipe"] = r;
-  out.config["data"] = {{"folder", o.data},
-                        {"format", "jpeg-folders"},
-                        {"train_examples", train_folder.files.size()},
-                        {"test_examples", val_folder.files.size()},
-                        {"image", {3, r.size, r.size}},
-                        {"classes", train_folder.classes.size()}};
-  fs::create_directories(out.dir / "runs");
-  write_file_atomic(out.dir / "config.json", out.config.dump(2) + "\n");
-  ImageFolderLoader train(std::move(train_folder), lo);
-  lo.train = false;
-  ImageFolderLoader val(std::move(val_folder), lo);
-
-  int64_t units = 0;
-  for (const RunSpec& s : e.runs) units += s.epochs * train.batches();
-  Progress progress(units, !o.quiet && stderr_is_terminal());
-  for (size_t i = 0; i < e.runs.size(); ++i) {
-    const RunSpec& s = e.runs[i];
-    const fs::path base = out.dir / "runs" / s.id();
-    const fs::path result_path = base.string() + ".json";
-    std::optional<RunResult> done;
-    if (o.resume && fs::exists(result_path)) {
-      done = json::parse(read_file(result_path)).get<RunResult>();
-      progress.advance(s.epochs * train.batches(), "");
-    } else {
-      const std::string label = "[" + std::to_string(i + 1) + "/" +
-                                std::to_string(e.runs.size()) + "] " + s.id();
-      done = train_run(s, train, val, shape, device, base.string() + ".ckpt",
-                       o.resume, progress, label, o.quiet);
-      write_file_atomic(result_path, json(*done).dump(1) + "\n");
-      fs::remove(base.string() + ".ckpt");
-    }
-    out.results.push_back(*std::move(done));
-    write_file_atomic(out.dir / "results.csv", results_csv(out.results));
-  }
-  progress.finish();
-  return out;
+  const auto open = [&](c10::Device device) {
+    const fs::path root = e.options.data;
+    ImageFolder train_folder = scan_image_folder(root / "train");
+    ImageFolder val_folder =
+        scan_image_folder(root / "val", train_folder.classes);
+    RunData d;
+    d.format = "jpeg-folders";
+    d.train_examples = static_cast<int64_t>(train_folder.files.size());
+    d.test_examples = static_cast<int64_t>(val_folder.files.size());
+    d.shape = {3, r.size, r.size,
+               static_cast<int64_t>(train_folder.classes.size())};
+    LoaderOptions lo;
+    lo.size = r.size;
+    // Every run of an experiment has the same batch size.
+    lo.batch_size = e.runs.empty() ? 64 : e.runs.front().batch_size;
+    lo.workers = r.workers > 0 ? r.workers
+                               : static_cast<int>(std::max(
+                                     2U, std::thread::hardware_concurrency()));
+    lo.skip_bad = r.skip_bad;
+    const auto train =
+        std::make_shared<ImageFolderLoader>(std::move(train_folder), lo);
+    lo.train = false;
+    const auto val =
+        std::make_shared<ImageFolderLoader>(std::move(val_folder), lo);
+    d.batches = [train](int64_t) { return train->batches(); };
+    d.train_epoch = [train, device](Trainer& trainer, int64_t, uint64_t seed,
+                                    const std::function<void()>& on_batch) {
+      return train_epoch(trainer, *train, device, seed, on_batch);
+    };
+    d.evaluate = [val, device](Trainer& trainer, double noise_std, uint64_t) {
+      if (noise_std != 0) throw Error("input noise needs in-memory data");
+      return evaluate(trainer, *val, device);
+    };
+    return d;
+  };
+  return run_experiment(e, open, {{"recipe", r}});
 }
 
 }  // namespace mishlab::recipe

@@ -29,15 +29,20 @@ void add_recipe_options(CLI::App& cmd, RecipeSettings& r) {
                "Skip undecodable images with a warning instead of stopping");
 }
 
-void keep_settings(Options& o, RecipeSettings& r,
-                   const std::string& experiment) {
+void keep_settings(Options& o, RecipeSettings& r, const std::string& experiment,
+                   CLI::App& cmd) {
   if (o.resume) {
-    const fs::path stored = fs::path(o.out) / "recipe.json";
+    const fs::path path = fs::path(o.out) / "recipe.json";
+    RecipeSettings stored;
     try {
-      r = nlohmann::json::parse(read_file(stored)).get<RecipeSettings>();
+      stored = nlohmann::json::parse(read_file(path)).get<RecipeSettings>();
     } catch (const nlohmann::json::exception& e) {
-      throw Error("--resume: corrupt " + stored.string() + ": " + e.what());
+      throw Error("--resume: corrupt " + path.string() + ": " + e.what());
     }
+    stored.workers = r.workers;  // the machine's, like --threads
+    refuse_changed_flags(
+        cmd, path.string(), [&] { r = stored; },
+        [&] { return nlohmann::json(r); });
     return;
   }
   if (o.out.empty()) {

@@ -49,9 +49,9 @@ void report(const Outcome& out, const Options& o, const RecipeSettings& r) {
                {{"activations", summary}, {"recipe", r}});
 }
 
-void run(Options o, RecipeSettings r) {
-  resolve_resume(o, "train");
-  keep_settings(o, r, "train");
+void run(Options& o, RecipeSettings& r, CLI::App& cmd) {
+  resolve_resume(o, "train", cmd);
+  keep_settings(o, r, "train", cmd);
   validate(o);
   Experiment e{"train", o, {}};
   for (int seed = 0; seed < o.seeds; ++seed) {
@@ -101,7 +101,7 @@ void register_train(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--sa", r->sa,
                 "SimpleSelfAttention in the last block of the first stage");
-  cmd->callback([o, r] { run(*o, *r); });
+  cmd->callback([o, r, cmd] { run(*o, *r, *cmd); });
 }
 
 }  // namespace mishlab::recipe

@@ -115,8 +115,8 @@ void report(const Outcome& out, const Options& o) {
                body, {{"baseline", o.baseline}, {"activations", summary}});
 }
 
-void run(Options o) {
-  resolve_resume(o, "compare");
+void run(Options& o, CLI::App& cmd) {
+  resolve_resume(o, "compare", cmd);
   validate(o);
   if (std::find(o.activations.begin(), o.activations.end(), o.baseline) ==
       o.activations.end()) {
@@ -147,7 +147,7 @@ void register_compare(CLI::App& app) {
   add_common_options(*cmd, *o);
   cmd->add_option("--baseline", o->baseline, "Activation to test against")
       ->capture_default_str();
-  cmd->callback([o] { run(*o); });
+  cmd->callback([o, cmd] { run(*o, *cmd); });
 }
 
 }  // namespace mishlab

@@ -9,8 +9,8 @@ namespace mishlab {
 
 namespace {
 
-void run(Options o) {
-  resolve_resume(o, "depth");
+void run(Options& o, CLI::App& cmd) {
+  resolve_resume(o, "depth", cmd);
   validate(o);
   if (o.depths.empty()) throw Error("--depths is empty");
   Experiment e{"depth", o, {}};
@@ -71,7 +71,7 @@ void register_depth(CLI::App& app) {
   cmd->add_option("--width", o->width, "Units per block (the paper: 500)")
       ->check(CLI::Range(1, 1 << 16))
       ->capture_default_str();
-  cmd->callback([o] { run(*o); });
+  cmd->callback([o, cmd] { run(*o, *cmd); });
 }
 
 }  // namespace mishlab

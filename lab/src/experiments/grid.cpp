@@ -138,30 +138,33 @@ std::string plot_into_report(const Outcome& out, const Plot& plot,
 void write_report(const Outcome& out, const std::string& title,
                   const std::string& body, const json& summary) {
   const json& c = out.config;
-  const json& s = c["settings"];
-  const json& d = c["data"];
-  const json& m = c["machine"];
+  const json& s = c.at("settings");
+  const json& d = c.at("data");
+  const json& m = c.at("machine");
   std::string md = "# " + title + "\n\n";
   md += "Command: `" + c.value("command", std::string()) + "`\n\n";
-  md += "- data: " + d["folder"].get<std::string>() + " (" +
-        d["format"].get<std::string>() + "), " + d["train_examples"].dump() +
-        " training and " + d["test_examples"].dump() + " test examples\n";
-  md += "- training: model " + s["model"].get<std::string>() + ", " +
-        s["epochs"].dump() + " epochs, batch " + s["batch_size"].dump() +
-        ", optimizer " + s["optimizer"].get<std::string>() + " (lr " +
-        s["lr"].dump() + ", schedule " + s["schedule"].get<std::string>() +
-        "), init " + s["init"].get<std::string>() + ", " + s["seeds"].dump() +
+  md += "- data: " + d.at("folder").get<std::string>() + " (" +
+        d.at("format").get<std::string>() + "), " +
+        d.at("train_examples").dump() + " training and " +
+        d.at("test_examples").dump() + " test examples\n";
+  md += "- training: model " + s.at("model").get<std::string>() + ", " +
+        s.at("epochs").dump() + " epochs, batch " + s.at("batch_size").dump() +
+        ", optimizer " + s.at("optimizer").get<std::string>() + " (lr " +
+        s.at("lr").dump() + ", schedule " +
+        s.at("schedule").get<std::string>() + "), init " +
+        s.at("init").get<std::string>() + ", " + s.at("seeds").dump() +
         " seed(s)\n";
-  md += "- machine: " + m["host"].get<std::string>() + ", " +
-        m["device"].get<std::string>() + ", " + m["threads"].dump() +
-        " threads; LibTorch " + c["versions"]["libtorch"].get<std::string>() +
-        ", mish " + c["versions"]["mish"].get<std::string>() + "; started " +
-        c["started"].get<std::string>() + "\n\n";
+  md += "- machine: " + m.at("host").get<std::string>() + ", " +
+        m.at("device").get<std::string>() + ", " + m.at("threads").dump() +
+        " threads; LibTorch " +
+        c.at("versions").at("libtorch").get<std::string>() + ", mish " +
+        c.at("versions").at("mish").get<std::string>() + "; started " +
+        c.at("started").get<std::string>() + "\n\n";
   md += body;
   md +=
       "\nFiles: `results.csv` (one row per run), `summary.json`, "
       "`config.json` (every setting), `runs/` (per-run epochs).\n";
-  json full = {{"experiment", c["experiment"]}, {"results", summary}};
+  json full = {{"experiment", c.at("experiment")}, {"results", summary}};
   write_file_atomic(out.dir / "summary.json", full.dump(2) + "\n");
   write_file_atomic(out.dir / "report.md", md);
   std::printf("report: %s\n", (out.dir / "report.md").c_str());

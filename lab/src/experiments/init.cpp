@@ -11,8 +11,8 @@ namespace mishlab {
 
 namespace {
 
-void run(Options o) {
-  resolve_resume(o, "init");
+void run(Options& o, CLI::App& cmd) {
+  resolve_resume(o, "init", cmd);
   validate(o);
   if (o.inits.empty()) throw Error("--inits is empty");
   Experiment e{"init", o, {}};
@@ -67,7 +67,7 @@ void register_init(CLI::App& app) {
   cmd->add_option("--inits", o->inits, "Initialisers")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->callback([o] { run(*o); });
+  cmd->callback([o, cmd] { run(*o, *cmd); });
 }
 
 }  // namespace mishlab

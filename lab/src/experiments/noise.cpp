@@ -10,8 +10,8 @@ namespace mishlab {
 
 namespace {
 
-void run(Options o) {
-  resolve_resume(o, "noise");
+void run(Options& o, CLI::App& cmd) {
+  resolve_resume(o, "noise", cmd);
   validate(o);
   if (o.noise.empty()) throw Error("--noise is empty");
   for (double n : o.noise) {
@@ -64,7 +64,7 @@ void register_noise(CLI::App& app) {
   cmd->add_option("--noise", o->noise, "Noise standard deviations")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->callback([o] { run(*o); });
+  cmd->callback([o, cmd] { run(*o, *cmd); });
 }
 
 }  // namespace mishlab

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "mishlab/error.hpp"
@@ -109,6 +110,18 @@ TEST_F(TrainCommandTest, TrainsOnJpegFoldersWritesReportsAndResumes) {
   const auto before = fs::last_write_time(out / "runs/relu-s0.json");
   run_cli({"train", "--resume", "--out", out.string(), "--quiet"});
   EXPECT_EQ(fs::last_write_time(out / "runs/relu-s0.json"), before);
+  // With --resume, flags that would change a stored setting are refused.
+  for (const auto& [flag, value, needle] :
+       {std::tuple{"--widen", "0.25", "--widen 0.25 differs from 0.125"},
+        {"--act", "mish", R"(--act ["mish"] differs from ["relu"])"}}) {
+    try {
+      run_cli({"train", "--resume", "--out", out.string(), flag, value});
+      ADD_FAILURE() << flag << ": expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST_F(TrainCommandTest, StopsOnACorruptImageUnlessToldToSkipIt) {

@@ -1,7 +1,7 @@
 // Runs an experiment on an image folder (train/<class>/*.jpg,
-// val/<class>/*.jpg) streamed through ImageFolderLoader: the same output
-// folder, config.json, per-epoch checkpoints, --resume and results.csv as
-// the lab's in-memory runner, with the lab's Trainer doing every step.
+// val/<class>/*.jpg) streamed through ImageFolderLoader, with the lab's
+// runner (output folder, config.json, per-epoch checkpoints, --resume,
+// results.csv) and its Trainer doing every step.
 #pragma once
 
 #include <filesystem>

@@ -31,11 +31,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RecipeSettings, sa, widen,
 // --widen, --label-smoothing, --gc, --size, --workers, --skip-bad-images.
 void add_recipe_options(CLI::App& cmd, RecipeSettings& r);
 
-// With --resume, replaces `r` by the settings stored with the experiment;
-// otherwise picks the output folder (as the runner would) and stores `r`
-// there.
-void keep_settings(Options& o, RecipeSettings& r,
-                   const std::string& experiment);
+// With --resume, replaces `r` (what the flags of `cmd` write to) by the
+// settings stored with the experiment, refusing a flag that would change
+// them; otherwise picks the output folder (as the runner would) and stores
+// `r` there.
+void keep_settings(Options& o, RecipeSettings& r, const std::string& experiment,
+                   CLI::App& cmd);
 
 // The settings a run's factories read.
 nlohmann::json run_extra(const RecipeSettings& r, bool sa);
