@@ -63,6 +63,24 @@ json base_config(const Experiment& e, c10::Device device) {
   };
 }
 
+// A resumed experiment keeps the command and start of its first run, so its
+// report says how it was made; each resumption is listed after it.
+json keep_history(const fs::path& file, json config) {
+  json first;
+  try {
+    first = json::parse(read_file(file));
+  } catch (const json::exception& e) {
+    throw Error("--resume: corrupt " + file.string() + ": " + e.what());
+  }
+  json resumed = first.value("resumed", json::array());
+  resumed.push_back(
+      {{"command", config.at("command")}, {"started", config.at("started")}});
+  config["command"] = first.value("command", "");
+  config["started"] = first.value("started", "");
+  config["resumed"] = std::move(resumed);
+  return config;
+}
+
 // The IDX or CIFAR files that --data names, as tensors on the device.
 RunData memory_data(const Options& o, c10::Device device) {
   constexpr int64_t kEvalBatch = 500;
@@ -201,6 +219,9 @@ Outcome run_experiment(const Experiment& e, const OpenData& open,
   const RunData data = open(device);
   fs::create_directories(out.dir / "runs");
   out.config = base_config(e, device);
+  if (o.resume && fs::exists(out.dir / "config.json")) {
+    out.config = keep_history(out.dir / "config.json", std::move(out.config));
+  }
   out.config.update(more_config);
   out.config["data"] = {
       {"folder", o.data},

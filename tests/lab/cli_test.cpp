@@ -210,6 +210,16 @@ TEST_F(Cli, KillNineThenResumeLosesAtMostAnEpoch) {
   ASSERT_EQ(run({"compare", "--resume", "--out", dir.string(), "--quiet"}).code,
             0);
   EXPECT_EQ(slurp(dir / "results.csv"), csv);
+
+  // config.json and the report keep the first command; resumptions follow.
+  const auto config = nlohmann::json::parse(slurp(dir / "config.json"));
+  EXPECT_NE(config["command"].get<std::string>().find("--epochs 40"),
+            std::string::npos);
+  ASSERT_EQ(config["resumed"].size(), 2u);
+  EXPECT_NE(config["resumed"][1]["command"].get<std::string>().find("--quiet"),
+            std::string::npos);
+  EXPECT_NE(slurp(dir / "report.md").find("Resumed 2 time(s)"),
+            std::string::npos);
 }
 
 TEST_F(Cli, ResumeRefusesFlagsThatChangeTheSettings) {

@@ -176,7 +176,9 @@ void report(const Outcome& out, const Options& o) {
                body,
                {{"cells", cell_json},
                 {"main_effects", main_json},
-                {"within_recipe", within_json}});
+                {"within_recipe", within_json}},
+               "optimizer + schedule " + std::string(kRecipes[0].label) +
+                   " or " + kRecipes[1].label);
 }
 
 void run(Options& o, RecipeSettings& r, CLI::App& cmd) {
@@ -230,6 +232,9 @@ void register_ablate(CLI::App& app) {
       "{off, on}, N seeds: cell means with 95% CIs, p-values per factor");
   add_common_options(*cmd, *o);
   add_recipe_options(*cmd, *r);
+  // The grid sets these itself.
+  cmd->remove_option(cmd->get_option("--optimizer"));
+  cmd->remove_option(cmd->get_option("--schedule"));
   cmd->callback([o, r, cmd] { run(*o, *r, *cmd); });
 }
 

@@ -136,24 +136,31 @@ std::string plot_into_report(const Outcome& out, const Plot& plot,
 }
 
 void write_report(const Outcome& out, const std::string& title,
-                  const std::string& body, const json& summary) {
+                  const std::string& body, const json& summary,
+                  const std::string& optimizers) {
   const json& c = out.config;
   const json& s = c.at("settings");
   const json& d = c.at("data");
   const json& m = c.at("machine");
   std::string md = "# " + title + "\n\n";
   md += "Command: `" + c.value("command", std::string()) + "`\n\n";
+  if (const auto resumed = c.find("resumed"); resumed != c.end()) {
+    md += "Resumed " + std::to_string(resumed->size()) + " time(s), last: `" +
+          resumed->back().at("command").get<std::string>() + "`\n\n";
+  }
   md += "- data: " + d.at("folder").get<std::string>() + " (" +
         d.at("format").get<std::string>() + "), " +
         d.at("train_examples").dump() + " training and " +
         d.at("test_examples").dump() + " test examples\n";
+  const std::string optimizer =
+      optimizers.empty() ? "optimizer " + s.at("optimizer").get<std::string>() +
+                               " (lr " + s.at("lr").dump() + ", schedule " +
+                               s.at("schedule").get<std::string>() + ")"
+                         : optimizers + " (lr " + s.at("lr").dump() + ")";
   md += "- training: model " + s.at("model").get<std::string>() + ", " +
         s.at("epochs").dump() + " epochs, batch " + s.at("batch_size").dump() +
-        ", optimizer " + s.at("optimizer").get<std::string>() + " (lr " +
-        s.at("lr").dump() + ", schedule " +
-        s.at("schedule").get<std::string>() + "), init " +
-        s.at("init").get<std::string>() + ", " + s.at("seeds").dump() +
-        " seed(s)\n";
+        ", " + optimizer + ", init " + s.at("init").get<std::string>() + ", " +
+        s.at("seeds").dump() + " seed(s)\n";
   md += "- machine: " + m.at("host").get<std::string>() + ", " +
         m.at("device").get<std::string>() + ", " + m.at("threads").dump() +
         " threads; LibTorch " +
