@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mish/mish.h"
+#include "src/core/half.h"
 #include "src/core/ulp.h"
 
 namespace mish::test {
@@ -47,6 +48,7 @@ struct Bf16Format {
   static uint16_t FromFloat(float f) {
     return __bfloat16_as_ushort(__float2bfloat16_rn(f));
   }
+  static uint16_t Round(double d) { return half::DoubleToBf16(d); }
 };
 
 struct F16Format {
@@ -57,45 +59,18 @@ struct F16Format {
   static uint16_t FromFloat(float f) {
     return __half_as_ushort(__float2half_rn(f));
   }
+  static uint16_t Round(double d) { return half::DoubleToF16(d); }
 };
 
-// Position of a 16-bit pattern on the number line (+0 and -0 coincide).
-inline int Ordinal16(uint16_t h) {
-  const int mag = h & 0x7FFF;
-  return (h & 0x8000) ? -mag : mag;
-}
-
-// ref rounded once to the format, to nearest even: the float32 rounding of
-// ref can be off by one pattern (double rounding), so pick the nearest of it
-// and its neighbours.
-template <class Format>
-uint16_t RoundCorrectly(double ref) {
-  const uint16_t guess = Format::FromFloat(static_cast<float>(ref));
-  if (std::isnan(ref) || std::isinf(Format::ToDouble(guess))) return guess;
-  uint16_t best = guess;
-  double best_err = std::fabs(Format::ToDouble(guess) - ref);
-  for (const int step : {-1, 1}) {
-    const int ord = Ordinal16(guess) + step;
-    const auto h = static_cast<uint16_t>(ord < 0 ? 0x8000 | -ord : ord);
-    const double v = Format::ToDouble(h);
-    if (std::isnan(v)) continue;
-    const double err = std::fabs(v - ref);
-    if (err < best_err || (err == best_err && (h & 1) == 0)) {
-      best = h;
-      best_err = err;
-    }
-  }
-  return best;
-}
-
-// Patterns between got and the correctly rounded ref; 0 for NaN and NaN.
+// Patterns between got and ref rounded once to the format; 0 for NaN and
+// NaN.
 template <class Format>
 int UlpError16(uint16_t got, double ref) {
   const bool got_nan = std::isnan(Format::ToDouble(got));
   if (std::isnan(ref) || got_nan) {
     return std::isnan(ref) && got_nan ? 0 : std::numeric_limits<int>::max();
   }
-  return std::abs(Ordinal16(got) - Ordinal16(RoundCorrectly<Format>(ref)));
+  return half::Steps(got, Format::Round(ref));
 }
 
 // Every stride-th float32 pattern is swept; MISH_CUDA_SWEEP_STRIDE=1 checks
