@@ -66,11 +66,8 @@ Plot training_curves(const std::vector<RunResult>& results,
 
 // Writes summary.json and report.md (a header with the command, settings,
 // data and machine, then `body`) into out.dir, and prints where it is.
-// `optimizers` replaces the settings' optimizer and schedule in the header
-// where the runs vary them.
 void write_report(const Outcome& out, const std::string& title,
-                  const std::string& body, const nlohmann::json& summary,
-                  const std::string& optimizers = "");
+                  const std::string& body, const nlohmann::json& summary);
 
 // Draws a plot into out.dir/<name>.{svg,png} and returns the Markdown that
 // shows it in report.md (empty when gnuplot is missing).

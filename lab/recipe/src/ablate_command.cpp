@@ -176,9 +176,7 @@ void report(const Outcome& out, const Options& o) {
                body,
                {{"cells", cell_json},
                 {"main_effects", main_json},
-                {"within_recipe", within_json}},
-               "optimizer + schedule " + std::string(kRecipes[0].label) +
-                   " or " + kRecipes[1].label);
+                {"within_recipe", within_json}});
 }
 
 void run(Options& o, RecipeSettings& r, CLI::App& cmd) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -135,9 +136,32 @@ std::string plot_into_report(const Outcome& out, const Plot& plot,
   return "![" + plot.title + "](" + name + ".svg)\n\n";
 }
 
+namespace {
+
+// What the runs trained with: the settings' optimizer and schedule, or each
+// pair a grid (ablate) sets per run.
+std::string optimizer_line(const Outcome& out, const json& s) {
+  const std::string lr = s.at("lr").dump();
+  std::vector<std::string> pairs;
+  for (const RunResult& r : out.results) {
+    const std::string pair = r.spec.optimizer + "+" + r.spec.schedule;
+    if (std::find(pairs.begin(), pairs.end(), pair) == pairs.end()) {
+      pairs.push_back(pair);
+    }
+  }
+  if (pairs.size() < 2) {
+    return "optimizer " + s.at("optimizer").get<std::string>() + " (lr " + lr +
+           ", schedule " + s.at("schedule").get<std::string>() + ")";
+  }
+  std::string list;
+  for (const auto& p : pairs) list += (list.empty() ? "" : " or ") + p;
+  return "optimizer + schedule " + list + " (lr " + lr + ")";
+}
+
+}  // namespace
+
 void write_report(const Outcome& out, const std::string& title,
-                  const std::string& body, const json& summary,
-                  const std::string& optimizers) {
+                  const std::string& body, const json& summary) {
   const json& c = out.config;
   const json& s = c.at("settings");
   const json& d = c.at("data");
@@ -152,15 +176,11 @@ void write_report(const Outcome& out, const std::string& title,
         d.at("format").get<std::string>() + "), " +
         d.at("train_examples").dump() + " training and " +
         d.at("test_examples").dump() + " test examples\n";
-  const std::string optimizer =
-      optimizers.empty() ? "optimizer " + s.at("optimizer").get<std::string>() +
-                               " (lr " + s.at("lr").dump() + ", schedule " +
-                               s.at("schedule").get<std::string>() + ")"
-                         : optimizers + " (lr " + s.at("lr").dump() + ")";
   md += "- training: model " + s.at("model").get<std::string>() + ", " +
         s.at("epochs").dump() + " epochs, batch " + s.at("batch_size").dump() +
-        ", " + optimizer + ", init " + s.at("init").get<std::string>() + ", " +
-        s.at("seeds").dump() + " seed(s)\n";
+        ", " + optimizer_line(out, s) + ", init " +
+        s.at("init").get<std::string>() + ", " + s.at("seeds").dump() +
+        " seed(s)\n";
   md += "- machine: " + m.at("host").get<std::string>() + ", " +
         m.at("device").get<std::string>() + ", " + m.at("threads").dump() +
         " threads; LibTorch " +
