@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs what mish builds with, from Debian's archive (Debian 12). Each
+# Installs everything mish's configure, build, tests and main job use, from
+# Debian's archive (Debian 12), without Recommends: what is not listed here
+# (or pulled in as a dependency) is not on a fresh machine, and CI's package
+# guard (scripts/check-packages.sh) fails when the build uses it. Each
 # package and why:
 #   cmake ninja-build g++ pkg-config  build
 #   libhwy-dev            Highway: portable SIMD with run-time dispatch (core)
 #   libgtest-dev libgmock-dev libbenchmark-dev   tests and benchmarks
-#   libdnnl-dev           oneDNN, the peer the CPU benchmark compares with
+#   libdnnl-dev ocl-icd-opencl-dev   oneDNN, the peer the CPU benchmark
+#                         compares with (its CMake config requires OpenCL)
 #   libtorch-dev          LibTorch 1.13: the operator, the lab, a benchmark peer
+#   libopenblas0-openmp   LibTorch's BLAS (25x the reference BLAS on the lab's
+#                         fully connected layers; OpenMP, like LibTorch)
 #   python3-torch python3-pytest   the Python tests of the operator
 #   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev   the lab
 #                         (flags, JSON outputs, Student t p-values, .gz data)
@@ -13,6 +19,7 @@
 #   gnuplot-nox           the lab's plots
 #   dataset-fashion-mnist the default real data of the lab
 #   clang libclang-rt-14-dev   libFuzzer targets
+#   strace                CI's package guard (which files the build opens)
 set -euo pipefail
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
@@ -20,8 +27,9 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends \
   cmake ninja-build g++ pkg-config ca-certificates \
-  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev \
-  libtorch-dev python3-torch python3-pytest \
+  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  libdnnl-dev ocl-icd-opencl-dev \
+  libtorch-dev libopenblas0-openmp python3-torch python3-pytest \
   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev \
   libturbojpeg0-dev gnuplot-nox dataset-fashion-mnist \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev strace
