@@ -26,10 +26,10 @@ void check_backward_args(const at::Tensor& grad_output,
               "mish_backward: grad_output and self must be on the same "
               "device, got ",
               grad_output.device(), " and ", self.device());
-  TORCH_CHECK(grad_output.sizes() == self.sizes(),
+  TORCH_CHECK(grad_output.sym_sizes() == self.sym_sizes(),
               "mish_backward: grad_output and self must have the same shape, "
               "got ",
-              grad_output.sizes(), " and ", self.sizes());
+              grad_output.sym_sizes(), " and ", self.sym_sizes());
 }
 
 // Dense tensors keep their layout (channels_last included), so the output
@@ -40,7 +40,8 @@ at::Tensor dense(const at::Tensor& t) {
 
 // t with ref's strides; ref is dense and t has its shape.
 at::Tensor laid_out_like(const at::Tensor& t, const at::Tensor& ref) {
-  return t.strides() == ref.strides() ? t : at::empty_like(ref).copy_(t);
+  return t.sym_strides() == ref.sym_strides() ? t
+                                              : at::empty_like(ref).copy_(t);
 }
 
 }  // namespace
@@ -49,13 +50,13 @@ at::Tensor mish(const at::Tensor& self, const DenseKernels& kernels) {
   check_floating(self, "mish", "self");
   const at::Tensor x = dense(self);
   at::Tensor y = at::empty_like(x);
-  if (x.numel() > 0) kernels.forward(x, y);
+  if (x.sym_numel() > 0) kernels.forward(x, y);
   return y;
 }
 
 at::Tensor& mish_(at::Tensor& self, const DenseKernels& kernels) {
   check_floating(self, "mish_", "self");
-  if (self.numel() == 0) return self;
+  if (self.sym_numel() == 0) return self;
   if (self.is_non_overlapping_and_dense()) {
     kernels.forward(self, self);
     return self;
@@ -69,7 +70,7 @@ at::Tensor mish_backward(const at::Tensor& grad_output, const at::Tensor& self,
   const at::Tensor x = dense(self);
   const at::Tensor dy = laid_out_like(grad_output, x);
   at::Tensor dx = at::empty_like(x);
-  if (x.numel() > 0) kernels.backward(x, dy, dx);
+  if (x.sym_numel() > 0) kernels.backward(x, dy, dx);
   return dx;
 }
 

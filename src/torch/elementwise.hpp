@@ -1,5 +1,7 @@
 // The operator logic every backend shares: argument checks, layouts, empty
-// tensors. A backend only supplies kernels over dense memory.
+// tensors. A backend only supplies kernels over dense memory. Sizes and
+// strides are read through the sym_ accessors: under torch.compile the Meta
+// backend runs this logic on symbolic shapes.
 #ifndef MISH_SRC_TORCH_ELEMENTWISE_HPP_
 #define MISH_SRC_TORCH_ELEMENTWISE_HPP_
 
