@@ -5,9 +5,12 @@
     net = torch.nn.Sequential(torch.nn.Linear(4, 8), mish_torch.Mish())
 
 Importing loads libmish_torch.so, which registers torch.ops.mish.mish, mish_
-and mish_backward. The library is looked up in $MISH_TORCH_LIBRARY, next to
-this package, in the lib directories of the install prefix, in a build tree of
-the source checkout, then by the dynamic loader's own search.
+and mish_backward (with meta kernels), and registers their ONNX export. The
+library is looked up in $MISH_TORCH_LIBRARY, next to this package (pip
+install), in the lib directories of the install prefix (cmake --install), then
+in the source checkout's build/release (cmake --preset release) and build
+(cmake -B build) trees. Only absolute paths are tried: nothing is resolved
+against the current directory.
 """
 
 import os
@@ -16,6 +19,8 @@ import sysconfig
 
 import torch
 from torch import nn
+
+from . import _onnx
 
 __all__ = ["Mish", "library_path", "mish", "mish_"]
 
@@ -30,9 +35,10 @@ def _candidates():
     for parent in here.parents:
         for lib in ("lib", "lib64", os.path.join("lib", multiarch)):
             yield parent / lib / _LIBRARY
-    # <checkout>/python/mish_torch with builds in <checkout>/build*/
-    builds = here.parent.parent.glob("build*/src/torch/" + _LIBRARY)
-    yield from sorted(builds, key=lambda p: p.stat().st_mtime, reverse=True)
+    # <checkout>/python/mish_torch
+    checkout = here.parent.parent
+    for build in ("build/release", "build"):
+        yield checkout / build / "src" / "torch" / _LIBRARY
 
 
 def _find_library():
@@ -41,11 +47,16 @@ def _find_library():
         if not os.path.isfile(explicit):
             raise ImportError(
                 f"MISH_TORCH_LIBRARY={explicit} is not a file")
-        return explicit
-    for candidate in _candidates():
+        return os.path.abspath(explicit)
+    candidates = list(_candidates())
+    for candidate in candidates:
         if candidate.is_file():
             return str(candidate)
-    return _LIBRARY  # left to the dynamic loader (LD_LIBRARY_PATH, ldconfig)
+    raise ImportError(
+        f"mish_torch: {_LIBRARY} not found; build it (cmake --preset "
+        "release, target mish_torch), pip install the package, or set "
+        "MISH_TORCH_LIBRARY to its path. Looked in:\n  " +
+        "\n  ".join(str(c) for c in dict.fromkeys(candidates)))
 
 
 library_path = _find_library()
@@ -53,8 +64,9 @@ try:
     torch.ops.load_library(library_path)
 except OSError as error:
     raise ImportError(
-        f"mish_torch: cannot load {library_path} ({error}); build it "
-        "(target mish_torch) or set MISH_TORCH_LIBRARY to its path") from error
+        f"mish_torch: cannot load {library_path} ({error}); it must be "
+        f"built against this torch ({torch.__version__})") from error
+_onnx.register()
 
 
 def mish(x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,186 @@
+"""ONNX export registered by `import mish_torch`: checked by the onnx
+package's checker and run by an independent runtime, OpenCV's DNN module."""
+
+import inspect
+import io
+import unittest
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import mish_torch
+
+try:
+    import cv2
+    import onnx
+except ImportError as error:  # scripts/install-deps.sh installs both
+    raise unittest.SkipTest(f"ONNX export tests need onnx and OpenCV: {error}")
+
+EXPORT_OPSETS = (13, 17)
+MISH_OPSET = 18
+
+
+def max_opset():
+    """The newest opset both torch's exporter and the onnx checker know."""
+    constants = torch.onnx._constants
+    exporter = getattr(constants, "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET",
+                       constants.ONNX_MAX_OPSET)
+    return min(exporter, onnx.defs.onnx_opset_version())
+
+
+class Net(torch.nn.Module):
+    """Conv -> BatchNorm -> mish, both module forms and the function."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.act1 = mish_torch.Mish()
+        self.conv2 = torch.nn.Conv2d(8, 4, 3)
+        self.act2 = mish_torch.Mish(inplace=True)
+
+    def forward(self, x):
+        x = self.act1(self.bn(self.conv1(x)))
+        return mish_torch.mish(self.act2(self.conv2(x)) * 4)
+
+
+def export(model, x, opset):
+    kwargs = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False  # the exporter these registrations are for
+    buffer = io.BytesIO()
+    torch.onnx.export(model, (x,), buffer, opset_version=opset,
+                      input_names=["x"], output_names=["y"], **kwargs)
+    return buffer.getvalue()
+
+
+class Export(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.net = Net()
+        with torch.no_grad():  # statistics that are not the identity
+            self.net.bn.running_mean.uniform_(-1, 1)
+            self.net.bn.running_var.uniform_(0.5, 2)
+        self.net.eval()
+        # Wide enough to reach mish's negative tail and its linear part.
+        self.x = torch.randn(2, 3, 11, 13) * 4
+        with torch.no_grad():
+            self.expected = self.net(self.x.clone()).numpy()
+
+    def check_runs_in_opencv(self, data):
+        net = cv2.dnn.readNetFromONNX(np.frombuffer(data, dtype=np.uint8))
+        net.setInput(self.x.numpy())
+        y = net.forward()
+        self.assertEqual(y.shape, self.expected.shape)
+        self.assertLessEqual(float(np.abs(y - self.expected).max()), 1e-4)
+
+    def test_pattern_below_opset_18(self):
+        for opset in EXPORT_OPSETS:
+            with self.subTest(opset=opset):
+                data = export(self.net, self.x, opset)
+                model = onnx.load_from_string(data)
+                onnx.checker.check_model(model, full_check=True)
+                ops = [node.op_type for node in model.graph.node]
+                self.assertEqual(ops.count("Softplus"), 3, ops)
+                self.assertEqual(ops.count("Tanh"), 3, ops)
+                self.assertNotIn("Mish", ops)
+                self.assertFalse(any(n.domain for n in model.graph.node))
+                self.check_runs_in_opencv(data)
+
+    @unittest.skipIf(max_opset() < MISH_OPSET,
+                     f"torch {torch.__version__} with onnx {onnx.__version__} "
+                     f"exports and checks up to opset {max_opset()}")
+    def test_mish_operator_from_opset_18(self):
+        data = export(self.net, self.x, MISH_OPSET)
+        model = onnx.load_from_string(data)
+        onnx.checker.check_model(model, full_check=True)
+        ops = [node.op_type for node in model.graph.node]
+        self.assertEqual(ops.count("Mish"), 3, ops)
+        self.assertNotIn("Softplus", ops)
+        self.check_runs_in_opencv(data)
+
+
+BATCH_NORM_MISH = ("batch_norm_mish(Tensor input, Tensor? residual, "
+                   "Tensor? weight, Tensor? bias, Tensor? running_mean, "
+                   "Tensor? running_var, bool training, float momentum, "
+                   "float eps) -> Tensor")
+
+
+def batch_norm_mish_op():
+    """torch.ops.mish.batch_norm_mish when the library has it; otherwise a
+    stand-in with its schema (composed of torch's ops) in a test namespace,
+    whose export is registered by the same code."""
+    try:
+        return torch.ops.mish.batch_norm_mish
+    except (AttributeError, RuntimeError):
+        pass
+    library = torch.library.Library("mish_onnx_test", "DEF")
+    library.define(BATCH_NORM_MISH)
+
+    def reference(input, residual, weight, bias, running_mean, running_var,
+                  training, momentum, eps):
+        z = F.batch_norm(input, running_mean, running_var, weight, bias,
+                         training, momentum, eps)
+        return F.mish(z if residual is None else z + residual)
+
+    library.impl("batch_norm_mish", reference, "CPU")
+    batch_norm_mish_op.library = library  # registrations live with it
+    mish_torch._onnx.register("mish_onnx_test")
+    return torch.ops.mish_onnx_test.batch_norm_mish
+
+
+class BatchNormMish(torch.nn.Module):
+    """The op on the network's input: after a convolution, the exporter
+    would fold the batch norm into it."""
+
+    def __init__(self, op, channels, affine, residual):
+        super().__init__()
+        self.op = op
+        self.residual = residual
+        self.bn = torch.nn.BatchNorm2d(channels, affine=affine)
+
+    def forward(self, x):
+        bn = self.bn
+        return self.op(x, x * 0.5 if self.residual else None, bn.weight,
+                       bn.bias, bn.running_mean, bn.running_var, False,
+                       bn.momentum, bn.eps)
+
+
+class ExportBatchNormMish(unittest.TestCase):
+    def test_batch_norm_then_mish(self):
+        op = batch_norm_mish_op()
+        x = torch.randn(2, 5, 7, 6) * 2
+        for affine in (True, False):
+            for residual in (True, False):
+                torch.manual_seed(0)
+                net = BatchNormMish(op, 5, affine, residual).eval()
+                with torch.no_grad():
+                    net.bn.running_mean.uniform_(-1, 1)
+                    net.bn.running_var.uniform_(0.5, 2)
+                    if affine:
+                        net.bn.weight.uniform_(0.5, 2)
+                        net.bn.bias.uniform_(-1, 1)
+                    expected = net(x).numpy()
+                for opset in EXPORT_OPSETS:
+                    with self.subTest(affine=affine, residual=residual,
+                                      opset=opset):
+                        data = export(net, x, opset)
+                        model = onnx.load_from_string(data)
+                        onnx.checker.check_model(model, full_check=True)
+                        ops = sorted(n.op_type for n in model.graph.node
+                                     if n.op_type != "Constant")
+                        self.assertEqual(
+                            ops, sorted(["BatchNormalization", "Softplus",
+                                         "Tanh", "Mul"] +
+                                        ["Add", "Mul"] * residual))
+                        runtime = cv2.dnn.readNetFromONNX(
+                            np.frombuffer(data, dtype=np.uint8))
+                        runtime.setInput(x.numpy())
+                        y = runtime.forward()
+                        self.assertLessEqual(
+                            float(np.abs(y - expected).max()), 1e-4)
+
+
+if __name__ == "__main__":
+    unittest.main()
