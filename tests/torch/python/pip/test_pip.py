@@ -1,0 +1,91 @@
+"""`pip install .` and `pip wheel .` as the README's pip section writes
+them, offline, in a copy of the checkout, with nothing set for mish: the
+package must import from any directory. Slow (it builds the library), so
+ctest runs it on its own (torch.pip)."""
+
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import zipfile
+
+SOURCE = pathlib.Path(__file__).resolve().parents[4]
+# Build trees and run outputs are not part of what pip builds from.
+NOT_SOURCE = ("build*", ".git", "runs", "out", ".deps", "*.egg-info",
+              "__pycache__")
+
+
+def readme_pip_commands():
+    text = (SOURCE / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### pip install"):]
+    return re.search(r"^```sh\n(.*?)^```", section, re.M | re.S).group(1)
+
+
+def user_env(home):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MISH_TORCH_LIBRARY", "PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(HOME=str(home), PIP_NO_INDEX="1",  # offline: fail, never fetch
+               PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_ROOT_USER_ACTION="ignore")
+    if "CCACHE_DIR" in env and shutil.which("ccache"):
+        # A developer's warm cache; paths relative to the copy hit it again.
+        env["CMAKE_ARGS"] = "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache " \
+                            "-DCMAKE_C_COMPILER_LAUNCHER=ccache"
+    return env
+
+
+class Pip(unittest.TestCase):
+    def setUp(self):
+        self.tmp = pathlib.Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.home = self.tmp / "home"
+        self.home.mkdir()
+        self.checkout = self.tmp / "checkout"
+        shutil.copytree(SOURCE, self.checkout,
+                        ignore=shutil.ignore_patterns(*NOT_SOURCE))
+        self.env = user_env(self.home)
+        self.env["CCACHE_BASEDIR"] = str(self.checkout)
+
+    def bash(self, script, cwd):
+        result = subprocess.run(["bash", "-euo", "pipefail", "-c", script],
+                                cwd=cwd, env=self.env, capture_output=True,
+                                text=True, check=False)
+        self.assertEqual(result.returncode, 0,
+                         script + result.stdout[-3000:] + result.stderr)
+        return result.stdout
+
+    def test_readme_install_and_wheel(self):
+        out = self.bash(readme_pip_commands(), self.checkout)
+        self.assertRegex(out.splitlines()[-1], r"^tensor\(\[0\.8651, 0\.8651\]\)$")
+
+        # The package and its libraries live in the environment.
+        venv = self.home / "venv-mish"
+        where = self.bash(f"{venv}/bin/python -c 'import mish_torch; "
+                          "print(mish_torch.library_path)'", "/")
+        self.assertTrue(where.startswith(str(venv)), where)
+
+        # The wheel holds the same, for this platform, and installs in a
+        # second environment with nothing else.
+        (wheel,) = (self.checkout / "dist").glob("mish_torch-*.whl")
+        self.assertNotIn("-none-any", wheel.name)
+        names = zipfile.ZipFile(wheel).namelist()
+        for name in ("mish_torch/__init__.py", "mish_torch/libmish_torch.so",
+                     "mish_torch/libmish.so.0"):
+            self.assertIn(name, names)
+        second = self.tmp / "second"
+        self.bash(f"{sys.executable} -m venv --system-site-packages {second}"
+                  f" && {second}/bin/pip install --no-deps {wheel}", "/")
+        out = self.bash(f"{second}/bin/python -c 'import torch, mish_torch; "
+                        "print(mish_torch.library_path); "
+                        "print(mish_torch.mish(torch.zeros(1)).item())'", "/")
+        library, value = out.split()
+        self.assertTrue(library.startswith(str(second)), library)
+        self.assertEqual(value, "0.0")
+
+
+if __name__ == "__main__":
+    unittest.main()
