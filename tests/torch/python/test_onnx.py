@@ -102,8 +102,8 @@ class Export(unittest.TestCase):
 
 
 BATCH_NORM_MISH = ("batch_norm_mish(Tensor input, Tensor? residual, "
-                   "Tensor? weight, Tensor? bias, Tensor? running_mean, "
-                   "Tensor? running_var, bool training, float momentum, "
+                   "Tensor? weight, Tensor? bias, Tensor(a!)? running_mean, "
+                   "Tensor(b!)? running_var, bool training, float momentum, "
                    "float eps) -> Tensor")
 
 
