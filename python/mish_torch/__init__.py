@@ -7,7 +7,8 @@
 Importing loads libmish_torch.so, which registers torch.ops.mish.mish, mish_
 and mish_backward (with meta kernels), and registers their ONNX export. The
 library is looked up in $MISH_TORCH_LIBRARY, next to this package (pip
-install), in the lib directories of the install prefix (cmake --install), then
+install), then in the lib directories of the install prefix when the package
+sits in <prefix>/lib/python3*/{dist,site}-packages (cmake --install), or else
 in the source checkout's build/release (cmake --preset release) and build
 (cmake -B build) trees. Only absolute paths are tried: nothing is resolved
 against the current directory.
@@ -30,15 +31,18 @@ _LIBRARY = "libmish_torch.so"
 def _candidates():
     here = pathlib.Path(__file__).resolve().parent
     yield here / _LIBRARY
-    # <prefix>/lib[/<multiarch>]/python3.X/site-packages/mish_torch
-    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
-    for parent in here.parents:
+    site, python = here.parent, here.parent.parent
+    if site.name in ("dist-packages", "site-packages") and \
+            python.name.startswith("python"):
+        # <prefix>/lib/python3[.X]/{dist,site}-packages/mish_torch
+        prefix = python.parent.parent
+        multiarch = sysconfig.get_config_var("MULTIARCH") or ""
         for lib in ("lib", "lib64", os.path.join("lib", multiarch)):
-            yield parent / lib / _LIBRARY
-    # <checkout>/python/mish_torch
-    checkout = here.parent.parent
-    for build in ("build/release", "build"):
-        yield checkout / build / "src" / "torch" / _LIBRARY
+            yield prefix / lib / _LIBRARY
+    else:
+        # <checkout>/python/mish_torch
+        for build in ("build/release", "build"):
+            yield site.parent / build / "src" / "torch" / _LIBRARY
 
 
 def _find_library():
