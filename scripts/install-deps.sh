@@ -23,18 +23,25 @@
 #   gnuplot-nox           the lab's plots
 #   dataset-fashion-mnist the default real data of the lab
 #   clang libclang-rt-14-dev   libFuzzer targets
-#   strace                CI's package guard (which files the build opens)
+#   strace python3        CI's package guard, scripts/check-packages.py
+# `--list` prints the packages without installing them.
 set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config ca-certificates
+  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libdnnl-dev ocl-icd-opencl-dev
+  libtorch-dev libopenblas0-openmp python3-torch python3-pytest
+  python3-onnx python3-opencv python3-venv python3-setuptools python3-wheel
+  libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev
+  libturbojpeg0-dev gnuplot-nox dataset-fashion-mnist
+  clang libclang-rt-14-dev strace python3
+)
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends \
-  cmake ninja-build g++ pkg-config ca-certificates \
-  libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libdnnl-dev ocl-icd-opencl-dev \
-  libtorch-dev libopenblas0-openmp python3-torch python3-pytest \
-  python3-onnx python3-opencv python3-venv python3-setuptools python3-wheel \
-  libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev \
-  libturbojpeg0-dev gnuplot-nox dataset-fashion-mnist \
-  clang libclang-rt-14-dev strace
+$sudo apt-get install -y -q --no-install-recommends "${packages[@]}"
