@@ -2,7 +2,7 @@
 # Installs everything mish's configure, build, tests and main job use, from
 # Debian's archive (Debian 12), without Recommends: what is not listed here
 # (or pulled in as a dependency) is not on a fresh machine, and CI's package
-# guard (scripts/check-packages.sh) fails when the build uses it. Each
+# guard (scripts/check-packages.py) fails when the build uses it. Each
 # package and why:
 #   cmake ninja-build g++ pkg-config  build
 #   libhwy-dev            Highway: portable SIMD with run-time dispatch (core)
