@@ -42,7 +42,7 @@ struct F32IO {
 // with one blend, without crossing lanes.
 struct BF16IO {
   using T = uint16_t;
-  static constexpr int kForward = 4, kBackward = 5;
+  static constexpr int kForward = 3, kBackward = 4;
   template <class D, class V = hn::Vec<D>>
   static HWY_INLINE void Load2(D d, const T* p, V& even, V& odd) {
 #if HWY_TARGET == HWY_SCALAR  // one lane: nothing to split
@@ -70,6 +70,37 @@ struct BF16IO {
 #endif
   }
 };
+
+#if HWY_TARGET == HWY_AVX3
+// AVX-512 BF16 (Zen 4, Cooper Lake and later) rounds a pair of vectors to
+// bfloat16 in one instruction, but flushes subnormal results to zero: a pair
+// holding one takes the integer rounding instead. Lanes stay in order.
+struct BF16HwIO {
+  using T = uint16_t;
+  static constexpr int kForward = BF16IO::kForward;
+  static constexpr int kBackward = BF16IO::kBackward;
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Load2(D d, const T* p, V& a, V& b) {
+    a = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p)));
+    b = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p + hn::Lanes(d))));
+  }
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Store2(D d, V a, V b, T* p) {
+    constexpr int kSubnormal = 0x20;  // vfpclassps category
+    if (HWY_UNLIKELY((_mm512_fpclass_ps_mask(a.raw, kSubnormal) |
+                      _mm512_fpclass_ps_mask(b.raw, kSubnormal)) != 0)) {
+      StoreU16(d, hn::ShiftRight<16>(RoundedBF16Bits(d, a)), p);
+      StoreU16(d, hn::ShiftRight<16>(RoundedBF16Bits(d, b)), p + hn::Lanes(d));
+      return;
+    }
+    // a to the lower half, b to the upper. Assembly, because the intrinsic
+    // would need the whole kernel compiled for AVX-512 BF16.
+    __m512i packed;
+    asm("vcvtne2ps2bf16 %2, %1, %0" : "=v"(packed) : "v"(b.raw), "v"(a.raw));
+    _mm512_storeu_si512(p, packed);
+  }
+};
+#endif
 
 // binary16: with F16C (x86) or Arm, one conversion instruction per vector.
 struct F16IO {
@@ -163,11 +194,32 @@ void ForwardF32(const float* x, float* y, size_t n) {
 void BackwardF32(const float* x, const float* dy, float* dx, size_t n) {
   Run<MishGradOp, F32IO, true>(x, dy, dx, n);
 }
+#if HWY_TARGET == HWY_AVX3
+void ForwardBF16Hw(const uint16_t* x, uint16_t* y, size_t n) {
+  Run<MishOp, BF16HwIO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardBF16Hw(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                    size_t n) {
+  Run<MishGradOp, BF16HwIO, true>(x, dy, dx, n);
+}
+// Highway 1.0 does not detect AVX-512 BF16.
+bool HasBF16() {
+  static const bool has = __builtin_cpu_supports("avx512bf16");
+  return has;
+}
+#endif
+
 void ForwardBF16(const uint16_t* x, uint16_t* y, size_t n) {
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) return ForwardBF16Hw(x, y, n);
+#endif
   Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
 }
 void BackwardBF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                   size_t n) {
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) return BackwardBF16Hw(x, dy, dx, n);
+#endif
   Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
 }
 void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
