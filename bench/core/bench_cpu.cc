@@ -1,17 +1,32 @@
-// CPU kernels against their peers, in one run:
-//   one thread, 65,536 float32 in cache: ours vs oneDNN eltwise_mish vs
-//   LibTorch mish, forward and backward; 16-bit types alongside;
-//   all cores, 2^26 float32: the _mt kernels vs memcpy over the same bytes.
-// Compare items_per_second within one run; machines are noisy.
-#include <benchmark/benchmark.h>
+// mish-bench-cpu: the CPU kernels of one SIMD target against their peers, in
+// one process, interleaved so that a noisy machine slows every contender
+// alike. Each round times every kernel once, in an order that rotates from
+// round to round; a repetition reports the medians of its rounds and their
+// ratios; the run repeats that and shows the spread (min / median / max).
+//
+//   mish-bench-cpu [--target AVX3|AVX2|SSE4|...] [--rounds R] [--repeat K]
+//                  [--n N] [--mt]
+//
+// The peers are held to the same instruction set as our target: oneDNN by
+// dnnl::set_max_cpu_isa, LibTorch by ATEN_CPU_CAPABILITY. --mt adds the
+// multi-threaded kernels on 2^26 elements against memcpy of the same bytes.
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
 #include <random>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "mish/mish.h"
+#include "src/core/half.h"
+#include "src/core/targets.h"
 
 #ifdef MISH_BENCH_ONEDNN
 #include <omp.h>
@@ -25,252 +40,290 @@
 
 namespace {
 
-constexpr int64_t kInCache = 65536;
-constexpr int64_t kLarge = int64_t{1} << 26;
+using mish::detail::Kernels;
 
 // Activations as a network produces them: mostly within [-6, 6].
-std::vector<float> Inputs(int64_t n, uint32_t seed) {
+std::vector<float> Inputs(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> dist(0.0f, 3.0f);
-  std::vector<float> v(static_cast<size_t>(n));
+  std::vector<float> v(n);
   for (float& f : v) f = dist(rng);
   return v;
 }
 
-std::vector<uint16_t> ToBits16(const std::vector<float>& v, bool bf16) {
+std::vector<uint16_t> To16(const std::vector<float>& v,
+                           uint16_t (*round16)(double)) {
   std::vector<uint16_t> out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t b;
-    memcpy(&b, &v[i], 4);
-    if (bf16) {
-      out[i] = static_cast<uint16_t>(b >> 16);
-    } else {  // inputs are small normal numbers: truncation is fine here
-      const int e = static_cast<int>((b >> 23) & 0xFF) - 127 + 15;
-      out[i] = static_cast<uint16_t>(
-          ((b >> 16) & 0x8000) | (e > 0 ? (e << 10) | ((b >> 13) & 0x3FF) : 0));
-    }
-  }
+  for (size_t i = 0; i < v.size(); ++i) out[i] = round16(v[i]);
   return out;
 }
 
-void SetCounters(benchmark::State& state, int64_t n, int64_t bytes_per_item) {
-  state.SetItemsProcessed(state.iterations() * n);
-  state.SetBytesProcessed(state.iterations() * n * bytes_per_item);
+// One contender: a call over all n elements.
+struct Case {
+  Case(std::string n, std::function<void()> r, int c = 4)
+      : name(std::move(n)), run(std::move(r)), calls(c) {}
+  std::string name;
+  std::function<void()> run;
+  int calls;  // per timing, to rise well above the clock's resolution
+  std::vector<double> rates;  // elements per second, one per round
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
-void BM_Forward_F32_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1);
-  std::vector<float> y(x.size());
-  for (auto _ : state) {
-    mish_forward_f32(x.data(), y.data(), x.size());
-    benchmark::DoNotOptimize(y.data());
+// Times every case once per round, rotating the order; returns the medians.
+std::vector<double> Interleave(std::vector<Case>& cases, size_t n, int rounds) {
+  for (Case& c : cases) {
+    c.run();  // warm caches and lazy initialisation
+    c.rates.clear();
   }
-  SetCounters(state, n, 8);
-  state.SetLabel(mish_cpu_target());
-}
-
-void BM_Backward_F32_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1), dy = Inputs(n, 2);
-  std::vector<float> dx(x.size());
-  for (auto _ : state) {
-    mish_backward_f32(x.data(), dy.data(), dx.data(), x.size());
-    benchmark::DoNotOptimize(dx.data());
-  }
-  SetCounters(state, n, 12);
-  state.SetLabel(mish_cpu_target());
-}
-
-template <bool kBf16>
-void BM_Forward_16_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = ToBits16(Inputs(n, 1), kBf16);
-  std::vector<uint16_t> y(x.size());
-  for (auto _ : state) {
-    (kBf16 ? mish_forward_bf16 : mish_forward_f16)(x.data(), y.data(),
-                                                   x.size());
-    benchmark::DoNotOptimize(y.data());
-  }
-  SetCounters(state, n, 4);
-}
-
-template <bool kBf16>
-void BM_Backward_16_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = ToBits16(Inputs(n, 1), kBf16), dy = ToBits16(Inputs(n, 2), kBf16);
-  std::vector<uint16_t> dx(x.size());
-  for (auto _ : state) {
-    (kBf16 ? mish_backward_bf16 : mish_backward_f16)(x.data(), dy.data(),
-                                                     dx.data(), x.size());
-    benchmark::DoNotOptimize(dx.data());
-  }
-  SetCounters(state, n, 6);
-}
-
-void BM_Forward_F32_MT_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1);
-  std::vector<float> y(x.size());
-  for (auto _ : state) {
-    mish_forward_f32_mt(x.data(), y.data(), x.size(), 0);
-    benchmark::DoNotOptimize(y.data());
-  }
-  SetCounters(state, n, 8);
-}
-
-void BM_Backward_F32_MT_Ours(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1), dy = Inputs(n, 2);
-  std::vector<float> dx(x.size());
-  for (auto _ : state) {
-    mish_backward_f32_mt(x.data(), dy.data(), dx.data(), x.size(), 0);
-    benchmark::DoNotOptimize(dx.data());
-  }
-  SetCounters(state, n, 12);
-}
-
-// The memory ceiling: copies of the same bytes, split over all cores like
-// the _mt kernels (read n floats, write n floats).
-void BM_Memcpy_MT(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1);
-  std::vector<float> y(x.size());
-  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
-  const size_t chunk = (x.size() + threads - 1) / threads;
-  for (auto _ : state) {
-    std::vector<std::thread> pool;
-    for (size_t b = chunk; b < x.size(); b += chunk) {
-      pool.emplace_back([&, b] {
-        memcpy(y.data() + b, x.data() + b,
-               std::min(chunk, x.size() - b) * sizeof(float));
-      });
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t j = 0; j < cases.size(); ++j) {
+      Case& c = cases[(j + static_cast<size_t>(r)) % cases.size()];
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 0; k < c.calls; ++k) c.run();
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+              .count();
+      c.rates.push_back(static_cast<double>(n) * c.calls / s);
     }
-    memcpy(y.data(), x.data(), std::min(chunk, x.size()) * sizeof(float));
-    for (auto& t : pool) t.join();
-    benchmark::DoNotOptimize(y.data());
   }
-  SetCounters(state, n, 8);
+  std::vector<double> medians;
+  for (const Case& c : cases) medians.push_back(Median(c.rates));
+  return medians;
+}
+
+const Kernels* FindTarget(const std::vector<Kernels>& all, const char* name) {
+  for (const Kernels& k : all) {
+    if (name == nullptr || !strcmp(k.target, name)) return &k;
+  }
+  return nullptr;
 }
 
 #ifdef MISH_BENCH_ONEDNN
+// oneDNN's instruction-set cap matching a Highway target.
+bool LimitOneDnn(const char* target) {
+  using dnnl::cpu_isa;
+  const cpu_isa isa = !strcmp(target, "AVX3")   ? cpu_isa::avx512_core
+                      : !strcmp(target, "AVX2") ? cpu_isa::avx2
+                      : !strcmp(target, "SSE4") ? cpu_isa::sse41
+                                                : cpu_isa::all;
+  if (isa == cpu_isa::all) return false;
+  dnnl::set_max_cpu_isa(isa);
+  return true;
+}
+
 struct OneDnn {
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
   dnnl::stream strm{eng};
   dnnl::memory::desc md;
   dnnl::eltwise_forward::primitive_desc fwd_pd;
-  explicit OneDnn(int64_t n)
-      : md({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a),
+  dnnl::eltwise_forward fwd;
+  dnnl::eltwise_backward bwd;
+  dnnl::memory x, y, dy, dx;
+  OneDnn(float* xp, float* yp, float* dyp, float* dxp, size_t n)
+      : md({static_cast<dnnl::memory::dim>(n)}, dnnl::memory::data_type::f32,
+           dnnl::memory::format_tag::a),
         fwd_pd({dnnl::prop_kind::forward_training,
                 dnnl::algorithm::eltwise_mish, md, 0.0f, 0.0f},
-               eng) {
-    omp_set_num_threads(1);
+               eng),
+        fwd(fwd_pd),
+        bwd(dnnl::eltwise_backward::primitive_desc(
+            {dnnl::algorithm::eltwise_mish, md, md, 0.0f, 0.0f}, eng, fwd_pd)),
+        x(md, eng, xp),
+        y(md, eng, yp),
+        dy(md, eng, dyp),
+        dx(md, eng, dxp) {}
+  void Forward() {
+    fwd.execute(strm, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}});
+    strm.wait();
   }
-  dnnl::memory Wrap(float* p) { return dnnl::memory(md, eng, p); }
+  void Backward() {
+    bwd.execute(
+        strm,
+        {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}});
+    strm.wait();
+  }
 };
-
-void BM_Forward_F32_OneDnn(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1);
-  std::vector<float> y(x.size());
-  OneDnn o(n);
-  dnnl::eltwise_forward fwd(o.fwd_pd);
-  auto src = o.Wrap(x.data()), dst = o.Wrap(y.data());
-  for (auto _ : state) {
-    fwd.execute(o.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-    o.strm.wait();
-    benchmark::DoNotOptimize(y.data());
-  }
-  SetCounters(state, n, 8);
-}
-
-void BM_Backward_F32_OneDnn(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  auto x = Inputs(n, 1), dy = Inputs(n, 2);
-  std::vector<float> dx(x.size());
-  OneDnn o(n);
-  dnnl::eltwise_backward::primitive_desc bwd_pd(
-      {dnnl::algorithm::eltwise_mish, o.md, o.md, 0.0f, 0.0f}, o.eng, o.fwd_pd);
-  dnnl::eltwise_backward bwd(bwd_pd);
-  auto src = o.Wrap(x.data()), ddst = o.Wrap(dy.data()),
-       dsrc = o.Wrap(dx.data());
-  for (auto _ : state) {
-    bwd.execute(o.strm, {{DNNL_ARG_SRC, src},
-                         {DNNL_ARG_DIFF_DST, ddst},
-                         {DNNL_ARG_DIFF_SRC, dsrc}});
-    o.strm.wait();
-    benchmark::DoNotOptimize(dx.data());
-  }
-  SetCounters(state, n, 12);
-}
 #endif
 
 #ifdef MISH_BENCH_TORCH
-void BM_Forward_F32_LibTorch(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  at::set_num_threads(1);
-  auto xv = Inputs(n, 1);
-  const at::Tensor x = at::from_blob(xv.data(), {n}).clone();
-  at::Tensor y = at::empty_like(x);
-  for (auto _ : state) {
-    at::mish_out(y, x);
-    benchmark::DoNotOptimize(y.data_ptr());
-  }
-  SetCounters(state, n, 8);
-}
-
-void BM_Backward_F32_LibTorch(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  at::set_num_threads(1);
-  auto xv = Inputs(n, 1), dyv = Inputs(n, 2);
-  const at::Tensor x = at::from_blob(xv.data(), {n}).clone();
-  const at::Tensor dy = at::from_blob(dyv.data(), {n}).clone();
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(at::mish_backward(dy, x).data_ptr());
-  }
-  SetCounters(state, n, 12);
+// LibTorch's kernel level matching a Highway target (read at its first use).
+void LimitLibTorch(const char* target) {
+  const char* level = !strcmp(target, "AVX3")   ? "avx512"
+                      : !strcmp(target, "AVX2") ? "avx2"
+                                                : "default";
+  setenv("ATEN_CPU_CAPABILITY", level, 1);
 }
 #endif
+
+// Min / median / max of one column over the repetitions.
+void PrintSpread(const char* what, const std::vector<double>& v) {
+  std::vector<double> s = v;
+  std::sort(s.begin(), s.end());
+  printf("| %s | %.2fx | %.2fx | %.2fx |\n", what, s.front(), Median(s),
+         s.back());
+}
+
+// The _mt kernels on 2^26 elements against memcpy of the same bytes split
+// over the same threads: bytes read plus written per second.
+void BenchMultiThreaded(int rounds) {
+  const size_t n = size_t{1} << 26;
+  auto x = Inputs(n, 1), dy = Inputs(n, 2);
+  std::vector<float> y(n), dx(n);
+  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<Case> cases = {
+      {"memcpy",
+       [&] {
+         const size_t chunk = (n + threads - 1) / threads;
+         std::vector<std::thread> pool;
+         for (size_t b = chunk; b < n; b += chunk) {
+           pool.emplace_back([&, b] {
+             memcpy(y.data() + b, x.data() + b,
+                    std::min(chunk, n - b) * sizeof(float));
+           });
+         }
+         memcpy(y.data(), x.data(), std::min(chunk, n) * sizeof(float));
+         for (auto& t : pool) t.join();
+       },
+       1},
+      {"forward_f32_mt", [&] { mish_forward_f32_mt(x.data(), y.data(), n, 0); },
+       1},
+      {"backward_f32_mt",
+       [&] { mish_backward_f32_mt(x.data(), dy.data(), dx.data(), n, 0); }, 1},
+  };
+  const std::vector<double> m = Interleave(cases, n, rounds);
+  const double bytes[] = {8, 8, 12};
+  printf("\nAll %zu threads, 2^26 float32, medians of %d rounds:\n\n", threads,
+         rounds);
+  printf("| kernel | GB/s | share of memcpy |\n|---|---|---|\n");
+  for (size_t i = 0; i < cases.size(); ++i) {
+    printf("| %s | %.2f | %.0f %% |\n", cases[i].name.c_str(),
+           m[i] * bytes[i] / 1e9, 100.0 * m[i] * bytes[i] / (m[0] * 8));
+  }
+}
 
 }  // namespace
 
-BENCHMARK(BM_Forward_F32_Ours)->Arg(kInCache);
-#ifdef MISH_BENCH_ONEDNN
-BENCHMARK(BM_Forward_F32_OneDnn)->Arg(kInCache);
-#endif
-#ifdef MISH_BENCH_TORCH
-BENCHMARK(BM_Forward_F32_LibTorch)->Arg(kInCache);
-#endif
-BENCHMARK(BM_Backward_F32_Ours)->Arg(kInCache);
-#ifdef MISH_BENCH_ONEDNN
-BENCHMARK(BM_Backward_F32_OneDnn)->Arg(kInCache);
-#endif
-#ifdef MISH_BENCH_TORCH
-BENCHMARK(BM_Backward_F32_LibTorch)->Arg(kInCache);
-#endif
-BENCHMARK_TEMPLATE(BM_Forward_16_Ours, true)
-    ->Name("BM_Forward_BF16_Ours")
-    ->Arg(kInCache);
-BENCHMARK_TEMPLATE(BM_Backward_16_Ours, true)
-    ->Name("BM_Backward_BF16_Ours")
-    ->Arg(kInCache);
-BENCHMARK_TEMPLATE(BM_Forward_16_Ours, false)
-    ->Name("BM_Forward_F16_Ours")
-    ->Arg(kInCache);
-BENCHMARK_TEMPLATE(BM_Backward_16_Ours, false)
-    ->Name("BM_Backward_F16_Ours")
-    ->Arg(kInCache);
-BENCHMARK(BM_Memcpy_MT)
-    ->Arg(kLarge)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Forward_F32_MT_Ours)
-    ->Arg(kLarge)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Backward_F32_MT_Ours)
-    ->Arg(kLarge)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+int main(int argc, char** argv) {
+  const char* target = nullptr;
+  int rounds = 501, repeat = 5;
+  size_t n = 65536;
+  bool mt = false;
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (!strcmp(argv[i], "--target") && has_value) {
+      target = argv[++i];
+    } else if (!strcmp(argv[i], "--rounds") && has_value) {
+      rounds = std::max(1, atoi(argv[++i]));
+    } else if (!strcmp(argv[i], "--repeat") && has_value) {
+      repeat = std::max(1, atoi(argv[++i]));
+    } else if (!strcmp(argv[i], "--n") && has_value) {
+      n = static_cast<size_t>(std::max(1ll, atoll(argv[++i])));
+    } else if (!strcmp(argv[i], "--mt")) {
+      mt = true;
+    } else {
+      fprintf(stderr,
+              "usage: %s [--target NAME] [--rounds R] [--repeat K] [--n N] "
+              "[--mt]\n",
+              argv[0]);
+      return 2;
+    }
+  }
+  const std::vector<Kernels> all = mish::detail::AvailableKernels();
+  const Kernels* k = FindTarget(all, target);
+  if (k == nullptr) {
+    fprintf(stderr,
+            "target %s is not compiled or not supported here; have:", target);
+    for (const Kernels& a : all) fprintf(stderr, " %s", a.target);
+    fprintf(stderr, "\n");
+    return 2;
+  }
 
-BENCHMARK_MAIN();
+  auto x = Inputs(n, 1), dy = Inputs(n, 2);
+  std::vector<float> y(n), dx(n);
+  const auto xb = To16(x, mish::half::DoubleToBf16);
+  const auto dyb = To16(dy, mish::half::DoubleToBf16);
+  const auto xh = To16(x, mish::half::DoubleToF16);
+  const auto dyh = To16(dy, mish::half::DoubleToF16);
+  std::vector<uint16_t> y16(n), dx16(n);
+
+  // Column order: the f32 kernels, then the peers, then the 16-bit kernels.
+  std::vector<Case> cases = {
+      {"forward f32", [&] { k->forward_f32(x.data(), y.data(), n); }},
+      {"backward f32",
+       [&] { k->backward_f32(x.data(), dy.data(), dx.data(), n); }},
+      {"forward bf16", [&] { k->forward_bf16(xb.data(), y16.data(), n); }},
+      {"backward bf16",
+       [&] { k->backward_bf16(xb.data(), dyb.data(), dx16.data(), n); }},
+      {"forward f16", [&] { k->forward_f16(xh.data(), y16.data(), n); }},
+      {"backward f16",
+       [&] { k->backward_f16(xh.data(), dyh.data(), dx16.data(), n); }},
+  };
+  std::string peers;
+#ifdef MISH_BENCH_ONEDNN
+  const bool dnnl_limited = LimitOneDnn(k->target);
+  omp_set_num_threads(1);
+  OneDnn dnnl(x.data(), y.data(), dy.data(), dx.data(), n);
+  cases.push_back({"forward oneDNN", [&] { dnnl.Forward(); }});
+  cases.push_back({"backward oneDNN", [&] { dnnl.Backward(); }});
+  peers += std::string(" oneDNN ") + std::to_string(dnnl::version()->major) +
+           "." + std::to_string(dnnl::version()->minor) +
+           (dnnl_limited ? " (capped to the same ISA)" : "");
+#endif
+#ifdef MISH_BENCH_TORCH
+  LimitLibTorch(k->target);
+  at::set_num_threads(1);
+  const at::Tensor tx = at::from_blob(x.data(), {static_cast<int64_t>(n)});
+  const at::Tensor tdy = at::from_blob(dy.data(), {static_cast<int64_t>(n)});
+  at::Tensor ty = at::empty_like(tx);
+  cases.push_back({"forward LibTorch", [&] { at::mish_out(ty, tx); }, 1});
+  cases.push_back(
+      {"backward LibTorch", [&] { (void)at::mish_backward(tdy, tx); }, 1});
+  peers += std::string(" LibTorch (") + getenv("ATEN_CPU_CAPABILITY") + ")";
+#endif
+
+  printf(
+      "mish-bench-cpu: target %s, one thread, %zu elements, %d repetitions "
+      "of %d interleaved rounds; peers:%s\n\n",
+      k->target, n, repeat, rounds, peers.empty() ? " none" : peers.c_str());
+  printf("| rep |");
+  for (const Case& c : cases) printf(" %s |", c.name.c_str());
+  printf("\n|---|");
+  for (size_t i = 0; i < cases.size(); ++i) printf("---|");
+  printf("\n");
+
+  // Ratios per repetition, in the order of `ratio_names`.
+  std::vector<std::string> ratio_names = {
+      "bf16 / f32 forward", "bf16 / f32 backward", "f16 / f32 forward",
+      "f16 / f32 backward"};
+  std::vector<std::pair<size_t, size_t>> ratio_of = {
+      {2, 0}, {3, 1}, {4, 0}, {5, 1}};
+  for (size_t p = 6; p + 1 < cases.size(); p += 2) {
+    const std::string peer = cases[p].name.substr(cases[p].name.find(' ') + 1);
+    ratio_names.push_back("forward f32 / " + peer);
+    ratio_names.push_back("backward f32 / " + peer);
+    ratio_of.push_back({0, p});
+    ratio_of.push_back({1, p + 1});
+  }
+  std::vector<std::vector<double>> ratios(ratio_of.size());
+  for (int rep = 1; rep <= repeat; ++rep) {
+    const std::vector<double> m = Interleave(cases, n, rounds);
+    printf("| %d |", rep);
+    for (double v : m) printf(" %.3f G/s |", v / 1e9);
+    printf("\n");
+    fflush(stdout);
+    for (size_t r = 0; r < ratio_of.size(); ++r) {
+      ratios[r].push_back(m[ratio_of[r].first] / m[ratio_of[r].second]);
+    }
+  }
+  printf(
+      "\n| ratio (per repetition) | min | median | max |\n|---|---|---|---|\n");
+  for (size_t r = 0; r < ratios.size(); ++r) {
+    PrintSpread(ratio_names[r].c_str(), ratios[r]);
+  }
+  if (mt) BenchMultiThreaded(std::max(3, rounds / 50));
+  return 0;
+}

@@ -35,8 +35,9 @@ MISH_API void mish_forward_f16(const uint16_t* x, uint16_t* y, size_t n);
 MISH_API void mish_backward_f16(const uint16_t* x, const uint16_t* dy,
                                 uint16_t* dx, size_t n);
 
-/* Multi-threaded variants: threads <= 0 means all hardware threads. Small
- * arrays stay on the calling thread. */
+/* Multi-threaded variants: threads <= 0 means all hardware threads, and no
+ * more than the hardware threads are used. Small arrays stay on the calling
+ * thread. */
 MISH_API void mish_forward_f32_mt(const float* x, float* y, size_t n,
                                   int threads);
 MISH_API void mish_backward_f32_mt(const float* x, const float* dy, float* dx,

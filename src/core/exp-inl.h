@@ -1,8 +1,7 @@
 // e^x for float32 lanes with x in [-87, 88] (shifted down by kScale): the
 // range the Mish kernels feed it. Restricting the range lets 2^k be built by
 // one integer add (no overflow, no subnormal results) and keeps the kernel at
-// ~12 operations. Max error 0.8 ulp on that range (measured by
-// tests/core/exp_test.cc).
+// ~12 operations. Max error 0.8 ulp on that range at degree 6.
 
 // Per-target include guard (Highway's foreach_target re-includes this file).
 #if defined(MISH_SRC_CORE_EXP_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -20,24 +19,48 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Returns e^x * 2^kScale; kScale > 0 lets the tail path reach x = -150.
-template <int kScale = 0, class D, class V = hn::Vec<D>>
+// kDegree 6 is accurate to float32 (0.8 ulp); 5, 4 and 3 (relative errors
+// 1.8e-7, 5.4e-6 and 1.2e-4, with a one-step reduction) serve the 16-bit
+// kernels, whose results need 11 or 8 bits (the exhaustive 16-bit tests
+// check each choice).
+template <int kScale = 0, int kDegree = 6, class D, class V = hn::Vec<D>>
 HWY_INLINE V ExpShortRange(D d, V x) {
+  static_assert(kDegree >= 3 && kDegree <= 6, "fitted degrees: 3 to 6");
   const hn::RebindToSigned<D> di;
   // Adding 1.5 * 2^23 rounds x * log2(e) to an integer k held in the low
   // mantissa bits of kf; subtracting it back gives k as a float.
   const V shifter = hn::Set(d, 12582912.0f);
   const V kf = hn::MulAdd(x, hn::Set(d, 1.44269504088896341f), shifter);
   const V k = hn::Sub(kf, shifter);
-  // r = x - k ln2 in two steps: ln2_hi has 9 bits, so k * ln2_hi is exact.
-  V r = hn::NegMulAdd(k, hn::Set(d, 0.693359375f), x);
-  r = hn::NegMulAdd(k, hn::Set(d, -2.12194440e-4f), r);
-  // e^r on [-ln2/2, ln2/2]: degree-6 fit of relative error with float32
-  // coefficients fitted one at a time (0.05 ulp before rounding).
-  V p = hn::Set(d, 0x1.6a3a32p-10f);
-  p = hn::MulAdd(p, r, hn::Set(d, 0x1.123854p-7f));
-  p = hn::MulAdd(p, r, hn::Set(d, 0x1.5558c0p-5f));
-  p = hn::MulAdd(p, r, hn::Set(d, 0x1.555494p-3f));
-  p = hn::MulAdd(p, r, hn::Set(d, 0x1.fffffcp-2f));
+  V r, p;
+  if constexpr (kDegree == 6) {
+    // r = x - k ln2 in two steps: ln2_hi has 9 bits, so k * ln2_hi is exact.
+    r = hn::NegMulAdd(k, hn::Set(d, 0.693359375f), x);
+    r = hn::NegMulAdd(k, hn::Set(d, -2.12194440e-4f), r);
+    // e^r on [-ln2/2, ln2/2]: degree-6 fit of relative error with float32
+    // coefficients fitted one at a time (0.05 ulp before rounding).
+    p = hn::Set(d, 0x1.6a3a32p-10f);
+    p = hn::MulAdd(p, r, hn::Set(d, 0x1.123854p-7f));
+    p = hn::MulAdd(p, r, hn::Set(d, 0x1.5558c0p-5f));
+    p = hn::MulAdd(p, r, hn::Set(d, 0x1.555494p-3f));
+    p = hn::MulAdd(p, r, hn::Set(d, 0x1.fffffcp-2f));
+  } else {
+    // One step: ln2 in float32 is off by 1.9e-9, times |k| <= 126.
+    r = hn::NegMulAdd(k, hn::Set(d, 0x1.62e430p-1f), x);
+    // Fits of relative error on [-ln2/2, ln2/2] with 1 + r fixed.
+    if constexpr (kDegree == 5) {
+      p = hn::Set(d, 0x1.106284p-7f);
+      p = hn::MulAdd(p, r, hn::Set(d, 0x1.5729f0p-5f));
+      p = hn::MulAdd(p, r, hn::Set(d, 0x1.5557aep-3f));
+      p = hn::MulAdd(p, r, hn::Set(d, 0x1.fffdfcp-2f));
+    } else if constexpr (kDegree == 4) {
+      p = hn::Set(d, 0x1.5225b6p-5f);
+      p = hn::MulAdd(p, r, hn::Set(d, 0x1.571caap-3f));
+      p = hn::MulAdd(p, r, hn::Set(d, 0x1.0006b4p-1f));
+    } else {
+      p = hn::MulAdd(hn::Set(d, 0x1.55412p-3f), r, hn::Set(d, 0x1.02049p-1f));
+    }
+  }
   p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
   p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
   // Scale by 2^k: shifting kf's bits left by 23 leaves exactly k << 23.

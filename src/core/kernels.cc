@@ -18,68 +18,217 @@ namespace mish {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Runs fn(x, dy, out) on whole vectors of N elements, then once more on a
-// zero-padded copy of the remainder so nothing is read or written past n.
-// dy is null for the forward kernels.
-template <typename T, class Fn>
-HWY_INLINE void ForEachVector(size_t N, const T* x, const T* dy, T* out,
-                              size_t n, Fn fn) {
-  size_t i = 0;
-  // Two vectors per iteration: gives the scheduler independent exp chains.
-  for (; i + 2 * N <= n; i += 2 * N) {
-    fn(x + i, dy ? dy + i : nullptr, out + i);
-    fn(x + i + N, dy ? dy + i + N : nullptr, out + i + N);
+// Element types as float32 lanes, two vectors (2N elements) at a time:
+// Load2 widens, Store2 rounds once; the lanes may be permuted as long as
+// Store2 undoes what Load2 did. kForward/kBackward: the exp degree that
+// the type's precision needs (exp-inl.h).
+struct F32IO {
+  using T = float;
+  static constexpr int kForward = 6, kBackward = 6;
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Load2(D d, const T* p, V& a, V& b) {
+    a = hn::LoadU(d, p);
+    b = hn::LoadU(d, p + hn::Lanes(d));
   }
-  for (; i + N <= n; i += N) fn(x + i, dy ? dy + i : nullptr, out + i);
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Store2(D d, V a, V b, T* p) {
+    hn::StoreU(a, d, p);
+    hn::StoreU(b, d, p + hn::Lanes(d));
+  }
+};
+
+// bfloat16 is the top half of a float32: a full vector of 16-bit lanes
+// splits into even and odd elements with one operation each and joins back
+// with one blend, without crossing lanes.
+struct BF16IO {
+  using T = uint16_t;
+  static constexpr int kForward = 3, kBackward = 4;
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Load2(D d, const T* p, V& even, V& odd) {
+#if HWY_TARGET == HWY_SCALAR  // one lane: nothing to split
+    even = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p)));
+    odd = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p + 1)));
+#else
+    const hn::RebindToUnsigned<D> du;
+    const hn::Repartition<uint16_t, D> du16;
+    const auto w = hn::BitCast(du, hn::LoadU(du16, p));
+    even = hn::BitCast(d, hn::ShiftLeft<16>(w));
+    odd = hn::BitCast(d, hn::And(w, hn::Set(du, 0xFFFF0000u)));
+#endif
+  }
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Store2(D d, V even, V odd, T* p) {
+    const auto lo = hn::ShiftRight<16>(RoundedBF16Bits(d, even));
+#if HWY_TARGET == HWY_SCALAR
+    StoreU16(d, lo, p);
+    StoreU16(d, hn::ShiftRight<16>(RoundedBF16Bits(d, odd)), p + 1);
+#else
+    const hn::Repartition<uint16_t, D> du16;
+    const auto hi = RoundedBF16Bits(d, odd);
+    hn::StoreU(hn::OddEven(hn::BitCast(du16, hi), hn::BitCast(du16, lo)), du16,
+               p);
+#endif
+  }
+};
+
+#if HWY_TARGET == HWY_AVX3
+// AVX-512 BF16 (Zen 4, Cooper Lake and later) rounds a pair of vectors to
+// bfloat16 in one instruction, but flushes subnormal results to zero: a pair
+// holding one takes the integer rounding instead. Lanes stay in order.
+struct BF16HwIO {
+  using T = uint16_t;
+  static constexpr int kForward = BF16IO::kForward;
+  static constexpr int kBackward = BF16IO::kBackward;
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Load2(D d, const T* p, V& a, V& b) {
+    a = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p)));
+    b = hn::BitCast(d, hn::ShiftLeft<16>(LoadU16(d, p + hn::Lanes(d))));
+  }
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Store2(D d, V a, V b, T* p) {
+    constexpr int kSubnormal = 0x20;  // vfpclassps category
+    if (HWY_UNLIKELY((_mm512_fpclass_ps_mask(a.raw, kSubnormal) |
+                      _mm512_fpclass_ps_mask(b.raw, kSubnormal)) != 0)) {
+      StoreU16(d, hn::ShiftRight<16>(RoundedBF16Bits(d, a)), p);
+      StoreU16(d, hn::ShiftRight<16>(RoundedBF16Bits(d, b)), p + hn::Lanes(d));
+      return;
+    }
+    // a to the lower half, b to the upper. Assembly, because the intrinsic
+    // would need the whole kernel compiled for AVX-512 BF16.
+    __m512i packed;
+    asm("vcvtne2ps2bf16 %2, %1, %0" : "=v"(packed) : "v"(b.raw), "v"(a.raw));
+    _mm512_storeu_si512(p, packed);
+  }
+};
+#endif
+
+// binary16: with F16C (x86) or Arm, one conversion instruction per vector.
+struct F16IO {
+  using T = uint16_t;
+  static constexpr int kForward = 4, kBackward = 5;
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Load2(D d, const T* p, V& a, V& b) {
+    a = LoadF16(d, p);
+    b = LoadF16(d, p + hn::Lanes(d));
+  }
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE void Store2(D d, V a, V b, T* p) {
+    StoreF16(d, a, p);
+    StoreF16(d, b, p + hn::Lanes(d));
+  }
+};
+
+// Applies Op to 2N elements: out = Op(x), times dy when kWithDy.
+template <class Op, class IO, bool kWithDy, class D, typename T>
+HWY_INLINE void Pair(D d, const T* x, const T* dy, T* out) {
+  hn::Vec<D> x0, x1;
+  IO::Load2(d, x, x0, x1);
+  auto g0 = Op::Main(d, x0);
+  auto g1 = Op::Main(d, x1);
+  if (HWY_UNLIKELY(AnyTail(d, MaxBits(d, x0, x1)))) {
+    g0 = Op::Fix(d, x0, g0);
+    g1 = Op::Fix(d, x1, g1);
+  }
+  if constexpr (kWithDy) {
+    hn::Vec<D> dy0, dy1;
+    IO::Load2(d, dy, dy0, dy1);
+    g0 = hn::Mul(dy0, g0);
+    g1 = hn::Mul(dy1, g1);
+  }
+  IO::Store2(d, g0, g1, out);
+}
+
+// Runs Op over n elements: four vectors per step with one test for tail
+// lanes, so that four independent exp chains overlap without a branch
+// between them; then pairs of vectors; then a zero-padded copy of the
+// remainder, so that nothing is read or written past n.
+template <template <int> class Op, class IO, bool kWithDy, typename T>
+HWY_INLINE void Run(const T* x, const T* dy, T* out, size_t n) {
+  using OpT = Op<kWithDy ? IO::kBackward : IO::kForward>;
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    hn::Vec<decltype(d)> x0, x1, x2, x3;
+    IO::Load2(d, x + i, x0, x1);
+    IO::Load2(d, x + i + 2 * N, x2, x3);
+    auto g0 = OpT::Main(d, x0);
+    auto g1 = OpT::Main(d, x1);
+    auto g2 = OpT::Main(d, x2);
+    auto g3 = OpT::Main(d, x3);
+    const auto bits = hn::Max(MaxBits(d, x0, x1), MaxBits(d, x2, x3));
+    if (HWY_UNLIKELY(AnyTail(d, bits))) {
+      g0 = OpT::Fix(d, x0, g0);
+      g1 = OpT::Fix(d, x1, g1);
+      g2 = OpT::Fix(d, x2, g2);
+      g3 = OpT::Fix(d, x3, g3);
+    }
+    if constexpr (kWithDy) {
+      hn::Vec<decltype(d)> dy0, dy1, dy2, dy3;
+      IO::Load2(d, dy + i, dy0, dy1);
+      IO::Load2(d, dy + i + 2 * N, dy2, dy3);
+      g0 = hn::Mul(dy0, g0);
+      g1 = hn::Mul(dy1, g1);
+      g2 = hn::Mul(dy2, g2);
+      g3 = hn::Mul(dy3, g3);
+    }
+    IO::Store2(d, g0, g1, out + i);
+    IO::Store2(d, g2, g3, out + i + 2 * N);
+  }
+  for (; i + 2 * N <= n; i += 2 * N) {
+    Pair<OpT, IO, kWithDy>(d, x + i, kWithDy ? dy + i : dy, out + i);
+  }
   if (i == n) return;
-  constexpr size_t kMax = HWY_MAX_BYTES / sizeof(float);
+  constexpr size_t kMax = 2 * HWY_MAX_BYTES / sizeof(float);
   T bx[kMax] = {}, bdy[kMax] = {}, bout[kMax];
   const size_t rest = n - i;
   memcpy(bx, x + i, rest * sizeof(T));
-  if (dy) memcpy(bdy, dy + i, rest * sizeof(T));
-  fn(bx, dy ? bdy : nullptr, bout);
+  if (kWithDy) memcpy(bdy, dy + i, rest * sizeof(T));
+  Pair<OpT, IO, kWithDy>(d, bx, bdy, bout);
   memcpy(out + i, bout, rest * sizeof(T));
 }
 
 void ForwardF32(const float* x, float* y, size_t n) {
-  const hn::ScalableTag<float> d;
-  ForEachVector(hn::Lanes(d), x, static_cast<const float*>(nullptr), y, n,
-                [d](const float* xi, const float*, float* yi) {
-                  hn::StoreU(Mish(d, hn::LoadU(d, xi)), d, yi);
-                });
+  Run<MishOp, F32IO, false>(x, static_cast<const float*>(nullptr), y, n);
 }
-
 void BackwardF32(const float* x, const float* dy, float* dx, size_t n) {
-  const hn::ScalableTag<float> d;
-  ForEachVector(hn::Lanes(d), x, dy, dx, n,
-                [d](const float* xi, const float* dyi, float* dxi) {
-                  const auto g = MishGrad(d, hn::LoadU(d, xi));
-                  hn::StoreU(hn::Mul(hn::LoadU(d, dyi), g), d, dxi);
-                });
+  Run<MishGradOp, F32IO, true>(x, dy, dx, n);
 }
+#if HWY_TARGET == HWY_AVX3
+void ForwardBF16Hw(const uint16_t* x, uint16_t* y, size_t n) {
+  Run<MishOp, BF16HwIO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardBF16Hw(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                    size_t n) {
+  Run<MishGradOp, BF16HwIO, true>(x, dy, dx, n);
+}
+// Highway 1.0 does not detect AVX-512 BF16.
+bool HasBF16() {
+  static const bool has = __builtin_cpu_supports("avx512bf16");
+  return has;
+}
+#endif
 
-// 16-bit storage: widen to float32, compute, round once.
-#define MISH_DEFINE_16BIT(Name, Load, Store)                                  \
-  void Forward##Name(const uint16_t* x, uint16_t* y, size_t n) {              \
-    const hn::ScalableTag<float> d;                                           \
-    ForEachVector(hn::Lanes(d), x, static_cast<const uint16_t*>(nullptr), y,  \
-                  n, [d](const uint16_t* xi, const uint16_t*, uint16_t* yi) { \
-                    Store(d, Mish(d, Load(d, xi)), yi);                       \
-                  });                                                         \
-  }                                                                           \
-  void Backward##Name(const uint16_t* x, const uint16_t* dy, uint16_t* dx,    \
-                      size_t n) {                                             \
-    const hn::ScalableTag<float> d;                                           \
-    ForEachVector(                                                            \
-        hn::Lanes(d), x, dy, dx, n,                                           \
-        [d](const uint16_t* xi, const uint16_t* dyi, uint16_t* dxi) {         \
-          const auto g = MishGrad(d, Load(d, xi));                            \
-          Store(d, hn::Mul(Load(d, dyi), g), dxi);                            \
-        });                                                                   \
-  }
-MISH_DEFINE_16BIT(BF16, LoadBF16, StoreBF16)
-MISH_DEFINE_16BIT(F16, LoadF16, StoreF16)
-#undef MISH_DEFINE_16BIT
+void ForwardBF16(const uint16_t* x, uint16_t* y, size_t n) {
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) return ForwardBF16Hw(x, y, n);
+#endif
+  Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardBF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                  size_t n) {
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) return BackwardBF16Hw(x, dy, dx, n);
+#endif
+  Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
+}
+void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
+  Run<MishOp, F16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                 size_t n) {
+  Run<MishGradOp, F16IO, true>(x, dy, dx, n);
+}
 
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
@@ -105,14 +254,10 @@ HWY_EXPORT(BackwardF16);
 HWY_EXPORT(TargetName);
 HWY_EXPORT(GetKernels);
 
-std::vector<detail::Kernels> detail::AvailableKernels() {
-  std::vector<Kernels> all;
-  for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
-    hwy::SetSupportedTargetsForTest(target);
-    all.push_back(HWY_DYNAMIC_DISPATCH(GetKernels)());
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  return all;
+// Not exported from the shared library (see mish.map): the test-only
+// library (targets.cc) calls it once per target.
+detail::Kernels detail::DispatchedKernels() {
+  return HWY_DYNAMIC_DISPATCH(GetKernels)();
 }
 }  // namespace mish
 

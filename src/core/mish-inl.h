@@ -3,8 +3,8 @@
 // With e = e^x and n = e (e + 2): tanh(softplus(x)) = n / (n + 2); one exp
 // and one division per element, forward and backward. (A reciprocal
 // estimate plus Newton step was slower on Zen 4 and less accurate.)
-// Lanes below kTailBelow (e^x subnormal, -inf) and NaN take a rarely used
-// path that scales e^x by 2^96 so that x e^x keeps its bits.
+// Lanes below kTailBelow (e^x subnormal, -inf) take a rarely used path that
+// scales e^x by 2^96 so that x e^x keeps its bits.
 
 #if defined(MISH_SRC_CORE_MISH_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef MISH_SRC_CORE_MISH_INL_H_
@@ -27,70 +27,92 @@ inline constexpr float kClampHigh = 20.0f;
 // Below this, e^x would be subnormal: see TailTimesExp.
 inline constexpr float kTailBelow = -87.0f;
 
-// For x < kTailBelow (and NaN): n/(n+2) = e^x to float32 precision, so
-// mish(x) = x e^x and mish'(x) = (1 + x) e^x. The products are formed with
-// e^x scaled by 2^96 so that only the final scaling may round into the
-// subnormals. x is clamped at -150, where both underflow to -0 (so that
-// -inf gives -0, not inf * 0); NaN is restored explicitly.
+// For x < kTailBelow: n/(n+2) = e^x to float32 precision, so mish(x) = x e^x
+// and mish'(x) = (1 + x) e^x. The products are formed with e^x scaled by
+// 2^96 so that only the final scaling may round into the subnormals. x is
+// clamped at -150, where both underflow to -0 (so that -inf gives -0, not
+// inf * 0).
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE V TailTimesExp(D d, V x, V factor_of_xm, V xm) {
+HWY_INLINE V TailTimesExp(D d, V factor_of_xm, V xm) {
   const V e_scaled = ExpShortRange<96>(d, xm);
-  const V y = hn::Mul(hn::Mul(factor_of_xm, e_scaled), hn::Set(d, 0x1p-96f));
-  return hn::IfThenElse(hn::IsNaN(x), x, y);
+  return hn::Mul(hn::Mul(factor_of_xm, e_scaled), hn::Set(d, 0x1p-96f));
+}
+
+// Main computes every lane but those below kTailBelow, NaN included; Fix
+// recomputes those. The array loops test for them once for several vectors
+// (AnyTail), so that the common case runs without branches.
+
+// Whether a lane of m, the unsigned maximum of several vectors' bits, lies
+// below kTailBelow: those lanes (-inf and negative NaN too) have the
+// largest bit patterns. A false positive only costs the Fix.
+template <class D>
+HWY_INLINE bool AnyTail(D d, hn::Vec<hn::RebindToUnsigned<D>> m) {
+  const hn::RebindToUnsigned<D> du;
+  return !hn::AllFalse(du, hn::Gt(m, hn::BitCast(du, hn::Set(d, kTailBelow))));
 }
 
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE auto TailLanes(D d, V x) {
-  return hn::Not(hn::Ge(x, hn::Set(d, kTailBelow)));  // includes NaN
+HWY_INLINE hn::Vec<hn::RebindToUnsigned<D>> MaxBits(D /*d*/, V a, V b) {
+  const hn::RebindToUnsigned<D> du;
+  return hn::Max(hn::BitCast(du, a), hn::BitCast(du, b));
 }
 
 // mish(x) = x n / (n + 2). Above x = 9, n + 2 rounds to n, so the ratio is
-// exactly 1 and mish(x) = x, +inf included.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V Mish(D d, V x) {
-  const V xc = hn::Min(x, hn::Set(d, kClampHigh));
-  const V e = ExpShortRange(d, xc);
-  const V n = hn::MulAdd(e, e, hn::Add(e, e));
-  V y = hn::Mul(x, hn::Div(n, hn::Add(n, hn::Set(d, 2.0f))));
-  // NaN needs no tail here: both branches above propagate it through x.
-  const auto tail = hn::Lt(x, hn::Set(d, kTailBelow));
-  if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
-    const V xm = hn::Max(x, hn::Set(d, -150.0f));
-    y = hn::IfThenElse(tail, TailTimesExp(d, x, xm, xm), y);
+// exactly 1 and mish(x) = x, +inf included. NaN propagates through x.
+// kDegree: of the exp polynomial (6 for float32 results, less for 16-bit).
+template <int kDegree>
+struct MishOp {
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE V Main(D d, V x) {
+    const V xc = hn::Min(x, hn::Set(d, kClampHigh));
+    const V e = ExpShortRange<0, kDegree>(d, xc);
+    const V n = hn::MulAdd(e, e, hn::Add(e, e));
+    return hn::Mul(x, hn::Div(n, hn::Add(n, hn::Set(d, 2.0f))));
   }
-  return y;
-}
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE V Fix(D d, V x, V y) {
+    const V xm = hn::Max(x, hn::Set(d, -150.0f));
+    return hn::IfThenElse(hn::Lt(x, hn::Set(d, kTailBelow)),
+                          TailTimesExp(d, xm, xm), y);
+  }
+};
 
-// mish'(x) = N / d^2 with d = n + 2 and N = n d + 4 x e (1 + e), in two
-// forms that avoid cancellation: for x > 0 as written (its terms are
-// positive, and the error of d cancels in n d / d^2); for x <= 0 as
-// e omega, omega = 4 (1 + x) + e (6 + 4x) + 4 e^2 + e^3, whose terms share
-// a sign outside [-1.2, 0] where n d and 4 x e (1 + e) nearly cancel (x ~ -2).
-// From x = 20 on (+inf included), n + 2 rounds to n and the quotient is 1.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V MishGrad(D d, V x) {
-  const V xc = hn::Min(x, hn::Set(d, kClampHigh));
-  const V e = ExpShortRange(d, xc);
-  const V n = hn::MulAdd(e, e, hn::Add(e, e));
-  const V den = hn::Add(n, hn::Set(d, 2.0f));
-  const V four = hn::Set(d, 4.0f);
-  const V four_one_plus_e = hn::MulAdd(e, four, four);
-  const V num_pos =
-      hn::MulAdd(n, den, hn::Mul(hn::Mul(xc, e), four_one_plus_e));
-  V omega =
-      hn::MulAdd(e, hn::Add(e, four), hn::MulAdd(xc, four, hn::Set(d, 6.0f)));
-  omega = hn::MulAdd(e, omega, hn::MulAdd(xc, four, four));
-  const V num =
-      hn::IfThenElse(hn::Gt(x, hn::Zero(d)), num_pos, hn::Mul(e, omega));
-  V g = hn::Div(num, hn::Mul(den, den));
-  const auto tail = TailLanes(d, x);
-  if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
+// mish'(x) = e omega / d^2 with d = e (e + 2) + 2 and
+// omega = e^3 + 4e^2 + (4x + 6) e + 4 (x + 1) by Horner in e, whose terms
+// share a sign outside [-1.2, 0]. With FMA that holds the bounds for every
+// x. Without it, x > 0 takes omega = (e + 2) d + 4x (1 + e) instead
+// (positive terms, and the rounding of d largely cancels against d^2);
+// that form must not serve x < 0, where its terms nearly cancel (x ~ -2).
+// From x = 20 on (+inf included) the result is 1. 4x is formed from x
+// itself, not the clamped copy, so that NaN propagates on every target.
+template <int kDegree>
+struct MishGradOp {
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE V Main(D d, V x) {
+    const V high = hn::Set(d, kClampHigh);
+    const V e = ExpShortRange<0, kDegree>(d, hn::Min(x, high));
+    const V e_plus_2 = hn::Add(e, hn::Set(d, 2.0f));
+    const V den = hn::MulAdd(e, e_plus_2, hn::Set(d, 2.0f));
+    const V four_x = hn::Mul(x, hn::Set(d, 4.0f));
+    V omega = hn::MulAdd(e, hn::Add(e, hn::Set(d, 4.0f)),
+                         hn::Add(four_x, hn::Set(d, 6.0f)));
+    omega = hn::MulAdd(e, omega, hn::Add(four_x, hn::Set(d, 4.0f)));
+#if !HWY_NATIVE_FMA
+    const V omega_pos =
+        hn::MulAdd(e_plus_2, den, hn::MulAdd(four_x, e, four_x));
+    omega = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), omega_pos, omega);
+#endif
+    const V g = hn::Div(hn::Mul(e, omega), hn::Mul(den, den));
+    return hn::IfThenElse(hn::Ge(x, high), hn::Set(d, 1.0f), g);
+  }
+  template <class D, class V = hn::Vec<D>>
+  static HWY_INLINE V Fix(D d, V x, V g) {
     const V xm = hn::Max(x, hn::Set(d, -150.0f));
     const V one_plus_x = hn::Add(xm, hn::Set(d, 1.0f));
-    g = hn::IfThenElse(tail, TailTimesExp(d, x, one_plus_x, xm), g);
+    return hn::IfThenElse(hn::Lt(x, hn::Set(d, kTailBelow)),
+                          TailTimesExp(d, one_plus_x, xm), g);
   }
-  return g;
-}
+};
 
 }  // namespace HWY_NAMESPACE
 }  // namespace mish

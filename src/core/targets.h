@@ -1,5 +1,6 @@
-// Internal: every compiled SIMD target's kernels, so that tests and
-// mish-accuracy can check each one, not only the one this CPU prefers.
+// Internal: the kernels of one SIMD target as plain function pointers, so
+// that tests, mish-accuracy and the benchmark can run each compiled target,
+// not only the one this CPU prefers.
 #ifndef MISH_SRC_CORE_TARGETS_H_
 #define MISH_SRC_CORE_TARGETS_H_
 
@@ -7,8 +8,6 @@
 #include <stdint.h>
 
 #include <vector>
-
-#include "mish/export.h"
 
 namespace mish::detail {
 
@@ -24,9 +23,13 @@ struct Kernels {
                        size_t n);
 };
 
-// Kernels of each compiled target that this CPU runs, best first. Not
-// thread-safe: it briefly redirects Highway's dispatcher.
-MISH_API std::vector<Kernels> AvailableKernels();
+// The kernels Highway's dispatcher chooses now (kernels.cc).
+Kernels DispatchedKernels();
+
+// Kernels of each compiled target that this CPU runs, best first. Only in
+// the test-only library mish_targets (targets.cc): it briefly redirects
+// Highway's dispatcher, so it is not thread-safe.
+std::vector<Kernels> AvailableKernels();
 
 }  // namespace mish::detail
 

@@ -1,5 +1,7 @@
 // Multi-threaded C ABI: splits large arrays into contiguous chunks, one per
 // thread. Engines with their own pools call the single-threaded functions.
+#include "src/core/threads.h"
+
 #include <algorithm>
 #include <system_error>
 #include <thread>
@@ -7,21 +9,32 @@
 
 #include "mish/mish.h"
 
-namespace {
+namespace mish::detail {
 
 // Below this many elements per thread, starting a thread costs more than it
 // saves (~20 us to start vs ~20 us of work at 3 G elements/s).
 constexpr size_t kMinPerThread = size_t{1} << 16;
+
+size_t ThreadsFor(size_t n, int threads) {
+  // More threads than the hardware runs only add start-up and switching.
+  const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const size_t t =
+      threads > 0 ? std::min(static_cast<size_t>(threads), hardware) : hardware;
+  return std::max(size_t{1}, std::min(t, n / kMinPerThread));
+}
+
+}  // namespace mish::detail
+
+namespace {
+
 // Chunks start on 4 KiB boundaries (relative to the array start) so threads
 // never share a cache line of output.
 constexpr size_t kChunkAlign = 1024;
 
 template <class Fn>
 void ParallelFor(size_t n, int threads, Fn fn) {
-  size_t t = threads > 0 ? static_cast<size_t>(threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
-  t = std::min(t, n / kMinPerThread);
-  if (t <= 1) {
+  const size_t t = mish::detail::ThreadsFor(n, threads);
+  if (t == 1) {
     fn(size_t{0}, n);
     return;
   }

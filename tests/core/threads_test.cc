@@ -1,7 +1,11 @@
 // The multi-threaded entry points give exactly the single-threaded results.
+#include "src/core/threads.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "mish/mish.h"
@@ -30,6 +34,17 @@ TEST(Threads, MatchSingleThreadedBitForBit) {
     mish_forward_f32_mt(inplace.data(), inplace.data(), n, 3);
     EXPECT_EQ(inplace, y1);
   }
+}
+
+TEST(Threads, NeverMoreThanTheHardwareRuns) {
+  const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const size_t huge = size_t{1} << 40;
+  EXPECT_EQ(mish::detail::ThreadsFor(huge, 1000), hardware);
+  EXPECT_EQ(mish::detail::ThreadsFor(huge, 0), hardware);
+  EXPECT_EQ(mish::detail::ThreadsFor(huge, -5), hardware);
+  EXPECT_EQ(mish::detail::ThreadsFor(huge, 1), 1u);
+  EXPECT_EQ(mish::detail::ThreadsFor(0, 1000), 1u);
+  EXPECT_EQ(mish::detail::ThreadsFor(1000, 1000), 1u);
 }
 
 }  // namespace

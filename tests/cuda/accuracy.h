@@ -1,5 +1,6 @@
-// Error measures shared by the CUDA tests: float32 ulp against a float64
-// reference, and 16-bit patterns against the correctly rounded reference.
+// The accuracy contract as the CUDA tests use it: float32 ulp against a
+// float64 reference, 16-bit patterns against the correctly rounded
+// reference, with gtest reporting.
 #ifndef MISH_TESTS_CUDA_ACCURACY_H_
 #define MISH_TESTS_CUDA_ACCURACY_H_
 
@@ -17,15 +18,19 @@
 #include <vector>
 
 #include "mish/mish.h"
-#include "src/core/half.h"
-#include "src/core/ulp.h"
+#include "tests/core/contract.h"
 
 namespace mish::test {
 
-// float32 is held to the CPU kernels' bounds (src/core/ulp.h). 16-bit backward
-// on [-2, 0], where it is not within 1 ulp: mish' has a root there, so near it
-// the float32 computation's absolute error shows.
-inline constexpr double kBackwardAbsInside16 = 0x1p-20;
+// The bounds and measures are the core's contract (tests/core/contract.h);
+// this header adds what the CUDA tests need around them: CUDA's own
+// conversions, gtest reporting, the sweep stride.
+using contract::InRootRegion;
+using contract::kBackwardMaxAbs;
+using contract::kBackwardMaxUlp;
+using contract::kForwardMaxUlp;
+using contract::SpecialInputs;
+using contract::UlpError;
 
 inline uint32_t Bits(float f) {
   uint32_t u;
@@ -39,38 +44,29 @@ inline float FromBits(uint32_t u) {
   return f;
 }
 
-// A 16-bit format described by its conversions (bit patterns in uint16_t).
+// A 16-bit format: the contract's description plus CUDA's conversion.
 struct Bf16Format {
   static constexpr const char* kName = "bfloat16";
-  static double ToDouble(uint16_t h) {
-    return static_cast<double>(FromBits(static_cast<uint32_t>(h) << 16));
-  }
+  static constexpr const contract::Format16& kContract = contract::kBf16;
+  static double ToDouble(uint16_t h) { return kContract.to_float(h); }
   static uint16_t FromFloat(float f) {
     return __bfloat16_as_ushort(__float2bfloat16_rn(f));
   }
-  static uint16_t Round(double d) { return half::DoubleToBf16(d); }
 };
 
 struct F16Format {
   static constexpr const char* kName = "float16";
-  static double ToDouble(uint16_t h) {
-    return static_cast<double>(__half2float(__ushort_as_half(h)));
-  }
+  static constexpr const contract::Format16& kContract = contract::kF16;
+  static double ToDouble(uint16_t h) { return kContract.to_float(h); }
   static uint16_t FromFloat(float f) {
     return __half_as_ushort(__float2half_rn(f));
   }
-  static uint16_t Round(double d) { return half::DoubleToF16(d); }
 };
 
-// Patterns between got and ref rounded once to the format; 0 for NaN and
-// NaN.
+// Steps between got and ref rounded once to the format; 0 for NaN and NaN.
 template <class Format>
 int UlpError16(uint16_t got, double ref) {
-  const bool got_nan = std::isnan(Format::ToDouble(got));
-  if (std::isnan(ref) || got_nan) {
-    return std::isnan(ref) && got_nan ? 0 : std::numeric_limits<int>::max();
-  }
-  return half::Steps(got, Format::Round(ref));
+  return contract::Steps16(Format::kContract, got, ref);
 }
 
 // Every stride-th float32 pattern is swept; MISH_CUDA_SWEEP_STRIDE=1 checks
@@ -81,106 +77,39 @@ inline uint64_t SweepStride(uint64_t fallback) {
                         : fallback;
 }
 
-// Inputs whose float32 results are fixed by definition or are exactly the
-// correctly rounded reference, so every implementation must agree bitwise.
-inline std::vector<float> SpecialInputs() {
-  const float inf = std::numeric_limits<float>::infinity();
-  return {0.0f,
-          -0.0f,
-          inf,
-          -inf,
-          20.5f,
-          1e30f,
-          -150.0f,
-          -1000.0f,
-          0x1p-149f,
-          -0x1p-149f,
-          std::numeric_limits<float>::max(),
-          std::numeric_limits<float>::lowest()};
-}
-
 // Worst float32 errors of y = mish(x) and g = mish'(x) over some inputs.
-struct Worst32 {
-  double forward_ulp = 0.0;
-  double backward_ulp = 0.0;         // outside [-2, 0]
-  double backward_abs_inside = 0.0;  // on [-2, 0]
-  float forward_at = 0.0f;
-  float backward_at = 0.0f;
-
-  void Add(float x, float y, float g) {
-    const double fwd = UlpError(y, mish_f64(x));
-    if (fwd > forward_ulp) {
-      forward_ulp = fwd;
-      forward_at = x;
-    }
-    const double ref = mish_grad_f64(x);
-    if (InRootRegion(x)) {
-      backward_abs_inside = std::max(backward_abs_inside, std::fabs(g - ref));
-    } else if (UlpError(g, ref) > backward_ulp) {
-      backward_ulp = UlpError(g, ref);
-      backward_at = x;
-    }
-  }
-
-  void Merge(const Worst32& o) {
-    if (o.forward_ulp > forward_ulp) {
-      forward_ulp = o.forward_ulp;
-      forward_at = o.forward_at;
-    }
-    if (o.backward_ulp > backward_ulp) {
-      backward_ulp = o.backward_ulp;
-      backward_at = o.backward_at;
-    }
-    backward_abs_inside = std::max(backward_abs_inside, o.backward_abs_inside);
-  }
-
+struct Worst32 : contract::Report32 {
+  void Merge(const Worst32& o) { contract::Report32::Merge(o); }
   void Expect(const char* what) const {
-    EXPECT_LE(forward_ulp, kForwardMaxUlp) << what << " at x = " << forward_at;
-    EXPECT_LE(backward_ulp, kBackwardMaxUlp)
-        << what << " at x = " << backward_at;
-    EXPECT_LE(backward_abs_inside, kBackwardMaxAbs) << what;
+    EXPECT_LE(forward.err, kForwardMaxUlp) << what << " at x = " << forward.at;
+    EXPECT_LE(backward_ulp.err, kBackwardMaxUlp)
+        << what << " at x = " << backward_ulp.at;
+    EXPECT_LE(backward_abs.err, kBackwardMaxAbs)
+        << what << " at x = " << backward_abs.at;
     std::printf(
         "  %s: forward %.3f ulp (x = %a), backward %.3f ulp "
         "(x = %a), %.3g absolute on [-2, 0]\n",
-        what, forward_ulp, static_cast<double>(forward_at), backward_ulp,
-        static_cast<double>(backward_at), backward_abs_inside);
+        what, forward.err, forward.at, backward_ulp.err, backward_ulp.at,
+        backward_abs.err);
   }
 };
 
-// Checks y = mish(x) and g = mish'(x) (dy = 1) for 16-bit patterns: within
-// 1 ulp of the correctly rounded result; backward on [-2, 0] within 1 ulp or
-// kBackwardAbsInside16.
+// Checks y = mish(x) and g = mish'(x) (dy = 1) for every given 16-bit
+// pattern against the contract.
 template <class Format>
 void ExpectWithinOneUlp16(const std::vector<uint16_t>& x,
                           const std::vector<uint16_t>& y,
                           const std::vector<uint16_t>& g, const char* what) {
-  int worst_forward = 0;
-  int worst_backward = 0;
-  double worst_inside = 0.0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double xd = Format::ToDouble(x[i]);
-    const int fwd = UlpError16<Format>(y[i], mish_f64(xd));
-    EXPECT_LE(fwd, 1) << what << " " << Format::kName
-                      << " forward at x = " << xd;
-    worst_forward = std::max(worst_forward, fwd);
-    const double ref = mish_grad_f64(xd);
-    const int bwd = UlpError16<Format>(g[i], ref);
-    if (InRootRegion(xd)) {
-      if (bwd > 1) {
-        worst_inside =
-            std::max(worst_inside, std::fabs(Format::ToDouble(g[i]) - ref));
-      }
-    } else {
-      EXPECT_LE(bwd, 1) << what << " " << Format::kName
-                        << " backward at x = " << xd;
-      worst_backward = std::max(worst_backward, bwd);
-    }
-  }
-  EXPECT_LE(worst_inside, kBackwardAbsInside16) << what << " " << Format::kName;
+  contract::Report16 report(Format::kContract);
+  for (size_t i = 0; i < x.size(); ++i) report.Add(x[i], y[i], g[i]);
+  EXPECT_TRUE(report.Ok()) << what << " " << Format::kName << ": "
+                           << report.failures << " inputs out of bounds, "
+                           << "first x = " << report.first_failure;
   std::printf(
       "  %s %s: forward %d ulp, backward %d ulp, %.3g absolute "
       "beyond 1 ulp on [-2, 0]\n",
-      what, Format::kName, worst_forward, worst_backward, worst_inside);
+      what, Format::kName, report.forward_steps, report.backward_steps,
+      std::max(0.0, report.beyond.err));
 }
 
 // All 65,536 patterns of a 16-bit format.

@@ -1,0 +1,19 @@
+// Test-only: every compiled target's kernels, by pointing Highway's
+// dispatcher at each target in turn. Not part of the shipped library.
+#include "src/core/targets.h"
+
+#include "hwy/targets.h"
+
+namespace mish::detail {
+
+std::vector<Kernels> AvailableKernels() {
+  std::vector<Kernels> all;
+  for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    all.push_back(DispatchedKernels());
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  return all;
+}
+
+}  // namespace mish::detail
