@@ -3,6 +3,7 @@
     import mish_torch
     y = mish_torch.mish(x)                        # torch.ops.mish.mish(x)
     net = torch.nn.Sequential(torch.nn.Linear(4, 8), mish_torch.Mish())
+    bn = mish_torch.BatchNormMish2d(64)           # mish(bn(x) + residual)
 
 Importing loads libmish_torch.so, which registers torch.ops.mish.mish, mish_
 and mish_backward. The library is looked up in $MISH_TORCH_LIBRARY, next to
@@ -17,7 +18,7 @@ import sysconfig
 import torch
 from torch import nn
 
-__all__ = ["Mish", "library_path", "mish", "mish_"]
+__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_"]
 
 _LIBRARY = "libmish_torch.so"
 
@@ -55,6 +56,8 @@ except OSError as error:
     raise ImportError(
         f"mish_torch: cannot load {library_path} ({error}); build it "
         "(target mish_torch) or set MISH_TORCH_LIBRARY to its path") from error
+
+from .batch_norm import BatchNormMish2d  # noqa: E402 (needs the operator)
 
 
 def mish(x: torch.Tensor) -> torch.Tensor:
