@@ -56,15 +56,19 @@ def conv(cin, cout, k=3, stride=1):
     return nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
 
 
+def shortcut(cin, cout, stride):
+    """None for identity, else a projection: 1x1 convolution + BatchNorm2d."""
+    if stride == 1 and cin == cout:
+        return None
+    return nn.Sequential(conv(cin, cout, 1, stride), nn.BatchNorm2d(cout))
+
+
 class Basic(nn.Module):
     def __init__(self, cin, cout, stride, kind):
         super().__init__()
         self.conv1, self.na1 = conv(cin, cout, 3, stride), NormAct(cout, kind)
         self.conv2, self.na2 = conv(cout, cout), NormAct(cout, kind)
-        self.down = None
-        if stride != 1 or cin != cout:
-            self.down = nn.Sequential(conv(cin, cout, 1, stride),
-                                      nn.BatchNorm2d(cout))
+        self.down = shortcut(cin, cout, stride)
 
     def forward(self, x):
         identity = x if self.down is None else self.down(x)
@@ -79,10 +83,7 @@ class Bottleneck(nn.Module):
         self.conv2, self.na2 = conv(width, width, 3, stride), NormAct(width,
                                                                       kind)
         self.conv3, self.na3 = conv(width, cout, 1), NormAct(cout, kind)
-        self.down = None
-        if stride != 1 or cin != cout:
-            self.down = nn.Sequential(conv(cin, cout, 1, stride),
-                                      nn.BatchNorm2d(cout))
+        self.down = shortcut(cin, cout, stride)
 
     def forward(self, x):
         identity = x if self.down is None else self.down(x)
@@ -183,6 +184,48 @@ def peak_step_bytes(step, device):
     return torch.cuda.max_memory_allocated(device) - before
 
 
+def timed_rounds(fns, rounds, device):
+    """Median seconds of each fn, interleaved: every round runs each once, so
+    load changes on the machine affect all of them alike."""
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            sync(device)
+            start = time.perf_counter()
+            fn()
+            sync(device)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def layer_table(args, device, fmt, amp):
+    """Forward + backward of the norm-activation layer alone, with residual,
+    on [batch, 64, size, size]."""
+    shape = (args.batch, 64, args.size, args.size)
+    x = torch.randn(shape, device=device).contiguous(memory_format=fmt)
+    r = torch.randn(shape, device=device).contiguous(memory_format=fmt)
+    dy = torch.randn(shape, device=device).contiguous(memory_format=fmt)
+    fns = {}
+    for label, kind in VARIANTS.items():
+        layer = NormAct(64, kind).to(device)
+
+        def fn(layer=layer):
+            xi = x.detach().requires_grad_()
+            with autocast(device, amp):
+                y = layer(xi, r.clone())
+            y.backward(dy.to(y.dtype))
+
+        fn()
+        fns[label] = fn
+    medians = timed_rounds(fns, args.steps, device)
+    base = medians["BN + ReLU(inplace)"]
+    print(f"\nLayer alone (forward + backward, residual), {list(shape)}:\n")
+    print("| layer | ms (median) | ratio |")
+    print("|---|---|---|")
+    for label, t in medians.items():
+        print(f"| {label} | {t * 1e3:.2f} | {t / base:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
@@ -214,19 +257,12 @@ def main():
         step = step_fn(model, x, target, amp)
         step()  # warm-up: allocator, kernels, optimizer state
         rows[label] = {"step": step, "saved": saved_bytes(model, x, amp),
-                       "peak": peak_step_bytes(step, device), "times": []}
-    # Interleaved: every round times each variant once, so load changes on
-    # the machine affect all of them alike.
-    for _ in range(args.steps):
-        for row in rows.values():
-            sync(device)
-            start = time.perf_counter()
-            row["step"]()
-            sync(device)
-            row["times"].append(time.perf_counter() - start)
+                       "peak": peak_step_bytes(step, device)}
+    medians = timed_rounds({k: v["step"] for k, v in rows.items()},
+                           args.steps, device)
 
     base = rows["BN + ReLU(inplace)"]
-    base_time = statistics.median(base["times"])
+    base_time = medians["BN + ReLU(inplace)"]
     print(f"{args.model}, batch {args.batch}, {args.size} px, "
           f"{args.amp or 'float32'}, "
           f"{'channels-last' if args.channels_last else 'NCHW'}, "
@@ -239,7 +275,7 @@ def main():
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for label, row in rows.items():
-        t = statistics.median(row["times"])
+        t = medians[label]
         line = (f"| {label} | {row['saved'] / 2**20:.1f} | "
                 f"{row['saved'] / base['saved']:.2f} |")
         if peak:
@@ -247,6 +283,7 @@ def main():
                      f"{row['peak'] / base['peak']:.2f} |")
         line += f" {t * 1e3:.1f} | {t / base_time:.2f} |"
         print(line)
+    layer_table(args, device, fmt, amp)
 
 
 if __name__ == "__main__":

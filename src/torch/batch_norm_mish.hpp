@@ -83,6 +83,27 @@ batch_norm_mish_backward(const at::Tensor& grad_output, const at::Tensor& input,
                          const at::Tensor& invstd, bool training,
                          const BnMishKernels& kernels);
 
+// A backend's kernels for the two operators, given its passes.
+template <const BnMishKernels& kPasses>
+std::tuple<at::Tensor, at::Tensor, at::Tensor> forward_with(
+    const at::Tensor& input, const OptionalTensor& residual,
+    const OptionalTensor& weight, const OptionalTensor& bias,
+    const OptionalTensor& running_mean, const OptionalTensor& running_var,
+    bool training, double momentum, double eps) {
+  return batch_norm_mish_forward(input, residual, weight, bias, running_mean,
+                                 running_var, training, momentum, eps, kPasses);
+}
+
+template <const BnMishKernels& kPasses>
+std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_with(
+    const at::Tensor& grad_output, const at::Tensor& input,
+    const OptionalTensor& residual, const OptionalTensor& weight,
+    const OptionalTensor& bias, const at::Tensor& mean,
+    const at::Tensor& invstd, bool training) {
+  return batch_norm_mish_backward(grad_output, input, residual, weight, bias,
+                                  mean, invstd, training, kPasses);
+}
+
 // The registered operators through the dispatcher (src/torch/functional.cpp).
 std::tuple<at::Tensor, at::Tensor, at::Tensor> call_batch_norm_mish_forward(
     const at::Tensor& input, const OptionalTensor& residual,

@@ -187,16 +187,35 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
   });
 }
 
-// dz = dy * mish'(z) for one chunk.
-template <int kStep, class T, class A>
-void chunk_dz(const T* dy, const T* x, const T* r, const BnChannels& ch,
-              int64_t off, int64_t n, int64_t c, A* dz) {
-  A z[kChunk];
-  affine<kStep>(x + off, r ? r + off : nullptr, ch.scale.data_ptr<A>() + c,
-                ch.shift.data_ptr<A>() + c, z, n);
-  for (int64_t j = 0; j < n; ++j) dz[j] = static_cast<A>(dy[off + j]);
-  times_mish_grad(z, dz, n);
-}
+// What the backward passes read, as pointers.
+template <class T>
+struct BackwardInputs {
+  using A = Acc<T>;
+  const T* dy;
+  const T* x;
+  const T* r;
+  const A* scale;
+  const A* shift;
+  const A* mean;
+
+  BackwardInputs(const at::Tensor& dyt, const at::Tensor& xt,
+                 const at::Tensor& rt, const BnChannels& ch)
+      : dy(dyt.data_ptr<T>()),
+        x(xt.data_ptr<T>()),
+        r(data_or_null<T>(rt)),
+        scale(ch.scale.data_ptr<A>()),
+        shift(ch.shift.data_ptr<A>()),
+        mean(ch.mean.data_ptr<A>()) {}
+
+  // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
+  template <int kStep>
+  void dz(int64_t off, int64_t n, int64_t c, A* out) const {
+    A z[kChunk];
+    affine<kStep>(x + off, r ? r + off : nullptr, scale + c, shift + c, z, n);
+    for (int64_t j = 0; j < n; ++j) out[j] = static_cast<A>(dy[off + j]);
+    times_mish_grad(z, out, n);
+  }
+};
 
 template <class T, int kStep>
 void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
@@ -204,14 +223,11 @@ void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
                         const BnChannels& ch, const at::Tensor& sum_dz,
                         const at::Tensor& sum_dz_xc) {
   using A = Acc<T>;
-  const T* dy = dyt.data_ptr<T>();
-  const T* x = xt.data_ptr<T>();
-  const T* r = data_or_null<T>(rt);
-  const A* mean = ch.mean.data_ptr<A>();
+  const BackwardInputs<T> in(dyt, xt, rt, ch);
   const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz, A* xc) {
-    chunk_dz<kStep>(dy, x, r, ch, off, n, c, dz);
+    in.template dz<kStep>(off, n, c, dz);
     for (int64_t j = 0; j < n; ++j) {
-      xc[j] = static_cast<A>(x[off + j]) - mean[c + kStep * j];
+      xc[j] = static_cast<A>(in.x[off + j]) - in.mean[c + kStep * j];
     }
   };
   channel_sums<A, kStep>(s, fill, sum_dz, sum_dz_xc);
@@ -223,25 +239,22 @@ void backward_pass(const BnShape& s, const at::Tensor& dyt,
                    const BnChannels& ch, const BnInputGrad& grad,
                    const at::Tensor& dxt, const at::Tensor& drt) {
   using A = Acc<T>;
-  const T* dy = dyt.data_ptr<T>();
-  const T* x = xt.data_ptr<T>();
-  const T* r = data_or_null<T>(rt);
+  const BackwardInputs<T> in(dyt, xt, rt, ch);
   T* dx = dxt.data_ptr<T>();
   T* dr = drt.defined() ? drt.data_ptr<T>() : nullptr;
-  const A* mean = ch.mean.data_ptr<A>();
   const A* g_dz = grad.g_dz.data_ptr<A>();
   const A* g_xc = grad.g_xc.data_ptr<A>();
   const A* g_0 = grad.g_0.data_ptr<A>();
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A dz[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      chunk_dz<kStep>(dy, x, r, ch, off, n, c, dz);
+      in.template dz<kStep>(off, n, c, dz);
       if (dr != nullptr) {
         for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
       }
       for (int64_t j = 0; j < n; ++j) {
         const int64_t k = c + kStep * j;
-        const A xc = static_cast<A>(x[off + j]) - mean[k];
+        const A xc = static_cast<A>(in.x[off + j]) - in.mean[k];
         dx[off + j] = static_cast<T>(dz[j] * g_dz[k] + xc * g_xc[k] + g_0[k]);
       }
     });
@@ -316,28 +329,12 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCpu{statistics, forward, backward_sums, backward};
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor> forward_cpu(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  return batch_norm_mish_forward(input, residual, weight, bias, running_mean,
-                                 running_var, training, momentum, eps, kCpu);
-}
-
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_cpu(
-    const at::Tensor& grad_output, const at::Tensor& input,
-    const OptionalTensor& residual, const OptionalTensor& weight,
-    const OptionalTensor& bias, const at::Tensor& mean,
-    const at::Tensor& invstd, bool training) {
-  return batch_norm_mish_backward(grad_output, input, residual, weight, bias,
-                                  mean, invstd, training, kCpu);
-}
-
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CPU, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::forward_cpu);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::backward_cpu);
+  m.impl("batch_norm_mish_forward",
+         mish::torch::detail::forward_with<mish::torch::detail::kCpu>);
+  m.impl("batch_norm_mish_backward",
+         mish::torch::detail::backward_with<mish::torch::detail::kCpu>);
 }

@@ -130,28 +130,12 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCuda{statistics, forward, backward_sums, backward};
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor> forward_cuda(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  return batch_norm_mish_forward(input, residual, weight, bias, running_mean,
-                                 running_var, training, momentum, eps, kCuda);
-}
-
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_cuda(
-    const at::Tensor& grad_output, const at::Tensor& input,
-    const OptionalTensor& residual, const OptionalTensor& weight,
-    const OptionalTensor& bias, const at::Tensor& mean,
-    const at::Tensor& invstd, bool training) {
-  return batch_norm_mish_backward(grad_output, input, residual, weight, bias,
-                                  mean, invstd, training, kCuda);
-}
-
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CUDA, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::forward_cuda);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::backward_cuda);
+  m.impl("batch_norm_mish_forward",
+         mish::torch::detail::forward_with<mish::torch::detail::kCuda>);
+  m.impl("batch_norm_mish_backward",
+         mish::torch::detail::backward_with<mish::torch::detail::kCuda>);
 }

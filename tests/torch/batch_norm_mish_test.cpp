@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "inputs.hpp"
 #include "mish/torch.hpp"
 
 namespace {
@@ -63,8 +64,9 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   at::manual_seed(0);
   const auto format = c.channels_last ? at::MemoryFormat::ChannelsLast
                                       : at::MemoryFormat::Contiguous;
+  // Copies, so that the running statistics of the reference stay as drawn.
   const auto on = [&](const at::Tensor& t, at::ScalarType type) {
-    return t.to(device, type)
+    return t.to(device, type, /*non_blocking=*/false, /*copy=*/true)
         .contiguous(t.dim() == 4 ? format : at::MemoryFormat::Contiguous);
   };
   const int64_t channels = c.shape[1];
@@ -256,16 +258,7 @@ TEST(BatchNormMishModule, PrintsAndClones) {
   EXPECT_EQ(copy->options.num_features(), 3);
 }
 
-template <class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning \"" << needle << "\"";
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << e.what();
-  }
-}
+using mish::testing::expect_error;
 
 TEST(BatchNormMishErrors, SayWhatIsWrong) {
   const at::Tensor x = at::randn({2, 3, 4, 4});
