@@ -1,5 +1,5 @@
-// CPU passes of the fused batch norm + Mish. Rows are cut into chunks of at
-// most kChunk elements; a chunk forms z in a float32 (float64) buffer that
+// CPU passes of the fused batch norm + Mish. The activations go in chunks of
+// at most kChunk elements; a chunk forms z in a float32 (float64) buffer that
 // stays in L1, runs the core's SIMD mish or mish' over it through the C ABI
 // (float64: the exact scalar functions), and rounds once into its output.
 // Sums are accumulated per chunk in 8 lanes, then in float64 per thread.
@@ -20,7 +20,7 @@
 namespace mish::torch::detail {
 namespace {
 
-constexpr int64_t kChunk = 256;
+constexpr int64_t kChunk = 1024;
 // Elements per parallel task, as for the elementwise operator.
 constexpr int64_t kGrain = int64_t{1} << 15;
 
@@ -45,12 +45,33 @@ void times_mish_grad(const double* z, double* d, int64_t n) {
   for (int64_t j = 0; j < n; ++j) d[j] *= mish_grad_f64(z[j]);
 }
 
+// Channels-last chunks hold whole rows of C channels, tile_rows(s) of them
+// (C < kChunk), so that the per-channel arrays, repeated that many times
+// (tiled), line up with the chunk; longer rows are cut (one row per tile).
+int64_t tile_rows(const BnShape& s) {
+  return s.channels_last && s.row_length < kChunk ? kChunk / s.row_length : 1;
+}
+
+// t [C] repeated tile_rows(s) times.
+at::Tensor tiled(const at::Tensor& t, const BnShape& s) {
+  const int64_t tile = tile_rows(s);
+  return tile > 1 ? t.repeat({tile}) : t;
+}
+
 // fn(offset, n, channel) for every chunk of rows [begin, end): elements
 // offset .. offset + n - 1, the first in `channel`. With kStep = 1
-// (channels-last) element j of the chunk is in channel + j, with kStep = 0
-// (NCHW) all are in `channel`.
+// (channels-last) element j of the chunk is in channel + j of the tiled
+// arrays, with kStep = 0 (NCHW) all are in `channel`.
 template <class Fn>
 void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
+  const int64_t tile = tile_rows(s);
+  if (tile > 1) {
+    for (int64_t row = begin; row < end; row += tile) {
+      fn(row * s.row_length, std::min(tile, end - row) * s.row_length,
+         int64_t{0});
+    }
+    return;
+  }
   for (int64_t row = begin; row < end; ++row) {
     const int64_t base = row * s.row_length;
     const int64_t row_channel = s.channels_last ? 0 : row % s.channels;
@@ -112,15 +133,17 @@ template <class A, int kStep, class Fill>
 void channel_sums(const BnShape& s, Fill fill, const at::Tensor& sum_a,
                   const at::Tensor& sum_ab) {
   const int64_t c = s.channels;
+  // Channels-last sums go to the tiled channels, folded at the end.
+  const int64_t width = kStep == 1 ? c * tile_rows(s) : c;
   const int64_t blocks =
       std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), s.rows));
-  std::vector<double> partial(static_cast<size_t>(blocks * 2 * c), 0.0);
+  std::vector<double> partial(static_cast<size_t>(blocks * 2 * width), 0.0);
   at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
     A a[kChunk];
     A b[kChunk];
     for (int64_t block = first; block < last; ++block) {
-      double* pa = partial.data() + block * 2 * c;
-      double* pab = pa + c;
+      double* pa = partial.data() + block * 2 * width;
+      double* pab = pa + width;
       const int64_t begin = s.rows * block / blocks;
       const int64_t end = s.rows * (block + 1) / blocks;
       for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
@@ -141,9 +164,12 @@ void channel_sums(const BnShape& s, Fill fill, const at::Tensor& sum_a,
   for (int64_t ch = 0; ch < c; ++ch) {
     out_a[ch] = 0;
     out_ab[ch] = 0;
-    for (int64_t block = 0; block < blocks; ++block) {
-      out_a[ch] += partial[block * 2 * c + ch];
-      out_ab[ch] += partial[block * 2 * c + c + ch];
+  }
+  for (int64_t block = 0; block < blocks; ++block) {
+    const double* pa = partial.data() + block * 2 * width;
+    for (int64_t j = 0; j < width; ++j) {
+      out_a[j % c] += pa[j];
+      out_ab[j % c] += pa[width + j];
     }
   }
 }
@@ -159,7 +185,8 @@ void statistics_pass(const BnShape& s, const at::Tensor& xt,
                      const at::Tensor& sum_sq) {
   using A = Acc<T>;
   const T* x = xt.data_ptr<T>();
-  const A* k = kt.data_ptr<A>();
+  const at::Tensor k_tiled = tiled(kt, s);
+  const A* k = k_tiled.data_ptr<A>();
   const auto fill = [=](int64_t off, int64_t n, int64_t ch, A* a, A* b) {
     for (int64_t j = 0; j < n; ++j) {
       a[j] = b[j] = static_cast<A>(x[off + j]) - k[ch + kStep * j];
@@ -175,8 +202,10 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
   const T* x = xt.data_ptr<T>();
   const T* r = data_or_null<T>(rt);
   T* y = yt.data_ptr<T>();
-  const A* scale = ch.scale.data_ptr<A>();
-  const A* shift = ch.shift.data_ptr<A>();
+  const at::Tensor scale_tiled = tiled(ch.scale, s);
+  const at::Tensor shift_tiled = tiled(ch.shift, s);
+  const A* scale = scale_tiled.data_ptr<A>();
+  const A* shift = shift_tiled.data_ptr<A>();
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A z[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
@@ -187,10 +216,13 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
   });
 }
 
-// What the backward passes read, as pointers.
+// What the backward passes read, as pointers (per-channel arrays tiled).
 template <class T>
 struct BackwardInputs {
   using A = Acc<T>;
+  at::Tensor scale_tiled;
+  at::Tensor shift_tiled;
+  at::Tensor mean_tiled;
   const T* dy;
   const T* x;
   const T* r;
@@ -198,14 +230,17 @@ struct BackwardInputs {
   const A* shift;
   const A* mean;
 
-  BackwardInputs(const at::Tensor& dyt, const at::Tensor& xt,
+  BackwardInputs(const BnShape& s, const at::Tensor& dyt, const at::Tensor& xt,
                  const at::Tensor& rt, const BnChannels& ch)
-      : dy(dyt.data_ptr<T>()),
+      : scale_tiled(tiled(ch.scale, s)),
+        shift_tiled(tiled(ch.shift, s)),
+        mean_tiled(tiled(ch.mean, s)),
+        dy(dyt.data_ptr<T>()),
         x(xt.data_ptr<T>()),
         r(data_or_null<T>(rt)),
-        scale(ch.scale.data_ptr<A>()),
-        shift(ch.shift.data_ptr<A>()),
-        mean(ch.mean.data_ptr<A>()) {}
+        scale(scale_tiled.data_ptr<A>()),
+        shift(shift_tiled.data_ptr<A>()),
+        mean(mean_tiled.data_ptr<A>()) {}
 
   // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
   template <int kStep>
@@ -223,7 +258,7 @@ void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
                         const BnChannels& ch, const at::Tensor& sum_dz,
                         const at::Tensor& sum_dz_xc) {
   using A = Acc<T>;
-  const BackwardInputs<T> in(dyt, xt, rt, ch);
+  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
   const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz, A* xc) {
     in.template dz<kStep>(off, n, c, dz);
     for (int64_t j = 0; j < n; ++j) {
@@ -239,12 +274,15 @@ void backward_pass(const BnShape& s, const at::Tensor& dyt,
                    const BnChannels& ch, const BnInputGrad& grad,
                    const at::Tensor& dxt, const at::Tensor& drt) {
   using A = Acc<T>;
-  const BackwardInputs<T> in(dyt, xt, rt, ch);
+  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
   T* dx = dxt.data_ptr<T>();
   T* dr = drt.defined() ? drt.data_ptr<T>() : nullptr;
-  const A* g_dz = grad.g_dz.data_ptr<A>();
-  const A* g_xc = grad.g_xc.data_ptr<A>();
-  const A* g_0 = grad.g_0.data_ptr<A>();
+  const at::Tensor g_dz_tiled = tiled(grad.g_dz, s);
+  const at::Tensor g_xc_tiled = tiled(grad.g_xc, s);
+  const at::Tensor g_0_tiled = tiled(grad.g_0, s);
+  const A* g_dz = g_dz_tiled.data_ptr<A>();
+  const A* g_xc = g_xc_tiled.data_ptr<A>();
+  const A* g_0 = g_0_tiled.data_ptr<A>();
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A dz[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {

@@ -153,6 +153,8 @@ TEST(BatchNormMish, OddShapes) {
     // C not a multiple of any vector width; rows longer than a chunk.
     check({{2, 7, 19, 23}, at::kFloat, channels_last, true, false});
     check({{3, 301, 2, 3}, at::kFloat, channels_last, true, true});
+    // Channels-last rows longer than a chunk.
+    check({{2, 1030, 2, 1}, at::kFloat, channels_last, true, true});
   }
 }
 
