@@ -34,7 +34,7 @@ if [[ -x $sanitizer ]]; then
   # 70M-element sweep, which memcheck would slow a hundredfold.
   step "memcheck" 150 "$sanitizer" --tool memcheck --error-exitcode 1 \
     "$build/tests/cuda/mish_cuda_test" \
-    --gtest_filter='*EveryLength*:*Bias*:*Invalid*:*Special*'
+    --gtest_filter='*EveryLength*:*Bias*:*Invalid*:*Special*:*BatchNormMish*'
 else
   echo "*** compute-sanitizer not found"
   failed+=("memcheck (no compute-sanitizer)")
@@ -85,8 +85,17 @@ if [[ -f $root/bench/torch/gpu_bench.py ]]; then
     "python3 '$root/bench/torch/gpu_bench.py' | tee '$out/torch_op_bench.md'"
 fi
 
+# Fused BatchNorm + Mish in a ResNet-50 training step: peak memory and
+# step time against BatchNorm2d + ReLU(inplace) and + Mish.
+torch_lib=$(find "$build/src/torch" -name 'libmish_torch.so' 2>/dev/null | head -n 1 || true)
+if [[ -n $torch_lib ]]; then
+  step "BatchNorm+Mish benchmark" 150 env MISH_TORCH_LIBRARY="$torch_lib" \
+    PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" bash -o pipefail -c \
+    "python3 '$root/bench/torch/batch_norm_mish.py' --device cuda --model resnet50 --batch 128 --size 128 --amp bfloat16 --channels-last --steps 20 | tee '$out/bn_mish_bench.md'"
+fi
+
 section summary
-for table in gpu_bench torch_bench torch_op_bench; do
+for table in gpu_bench torch_bench torch_op_bench bn_mish_bench; do
   if [[ -s $out/$table.md ]]; then
     echo "--- $table"
     cat "$out/$table.md"

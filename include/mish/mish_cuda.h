@@ -1,4 +1,5 @@
-/* mish on CUDA devices: Mish forward, backward and fused bias + Mish.
+/* mish on CUDA devices: Mish forward, backward, fused bias + Mish and the
+ * passes of fused batch norm + Mish.
  *
  * Stable C ABI. Pointers are device pointers; work is queued on `stream`
  * (0 for the legacy default stream) and the functions return at once with
@@ -80,6 +81,55 @@ MISH_API cudaError_t mish_cuda_bias_forward_nchw_f16(const uint16_t* x,
                                                      uint16_t* y, size_t n,
                                                      size_t c, size_t hw,
                                                      cudaStream_t stream);
+
+/* Fused batch norm + Mish over activations of shape (n, c, h, w), hw = h w,
+ * stored NCHW (channels_last = 0) or channels-last (NHWC, channels_last = 1).
+ * With per-channel float32 arrays [c] scale and shift:
+ *   z = x scale + shift (+ residual), y = mish(z), dz = dy mish'(z),
+ * all in float32. residual (and dresidual) may be null. Sums are float64
+ * arrays [c], overwritten. c must be below 65536 (NCHW) or 2^21. */
+typedef struct mish_bn_shape {
+  size_t n;
+  size_t c;
+  size_t hw;
+  int channels_last;
+} mish_bn_shape;
+
+/* Per-channel float32 device arrays [c]. */
+typedef struct mish_bn_channels {
+  const float* scale;
+  const float* shift;
+  const float* mean;
+  /* Backward only: dx = dz g_dz + (x - mean) g_xc + g_0. */
+  const float* g_dz;
+  const float* g_xc;
+  const float* g_0;
+} mish_bn_channels;
+
+#define MISH_CUDA_BN_DECLARE(suffix, S)                                       \
+  /* sum[c] = sum(x - k[c]), sum_sq[c] = sum((x - k[c])^2). */                \
+  MISH_API cudaError_t mish_cuda_bn_statistics_##suffix(                      \
+      const S* x, const float* k, mish_bn_shape shape, double* sum,           \
+      double* sum_sq, cudaStream_t stream);                                   \
+  /* y = mish(z). */                                                          \
+  MISH_API cudaError_t mish_cuda_bn_forward_##suffix(                         \
+      const S* x, const S* residual, mish_bn_channels ch, S* y,               \
+      mish_bn_shape shape, cudaStream_t stream);                              \
+  /* sum_dz[c] = sum(dz), sum_dz_xc[c] = sum(dz (x - mean[c])). */            \
+  MISH_API cudaError_t mish_cuda_bn_backward_sums_##suffix(                   \
+      const S* dy, const S* x, const S* residual, mish_bn_channels ch,        \
+      mish_bn_shape shape, double* sum_dz, double* sum_dz_xc,                 \
+      cudaStream_t stream);                                                   \
+  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual = dz. */             \
+  MISH_API cudaError_t mish_cuda_bn_backward_##suffix(                        \
+      const S* dy, const S* x, const S* residual, mish_bn_channels ch, S* dx, \
+      S* dresidual, mish_bn_shape shape, cudaStream_t stream);
+
+MISH_CUDA_BN_DECLARE(f32, float)
+MISH_CUDA_BN_DECLARE(bf16, uint16_t)
+MISH_CUDA_BN_DECLARE(f16, uint16_t)
+
+#undef MISH_CUDA_BN_DECLARE
 
 #ifdef __cplusplus
 }

@@ -1,17 +1,22 @@
 // mish for LibTorch: the operators registered as torch.ops.mish.* by
-// libmish_torch.so, a functional API and a module.
+// libmish_torch.so, a functional API and modules.
 //
 //   #include <mish/torch.hpp>
 //   auto y = mish::torch::mish(x);   // autograd-capable, any device we build
 //   torch::nn::Sequential net(torch::nn::Linear(4, 8), mish::nn::Mish());
+//   mish::nn::BatchNormMish2d bn(64);  // mish(batch_norm(x) + residual)
 #ifndef MISH_TORCH_HPP_
 #define MISH_TORCH_HPP_
 
+#include <c10/util/Optional.h>
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/pimpl.h>
 
 #include <ostream>
+#include <vector>
 
 #if defined(_WIN32)
 #if defined(MISH_BUILDING_TORCH)
@@ -35,6 +40,21 @@ MISH_TORCH_API at::Tensor& mish_(at::Tensor& self);
 // grad_output * mish'(self): the operator autograd calls; differentiable too.
 MISH_TORCH_API at::Tensor mish_backward(const at::Tensor& grad_output,
                                         const at::Tensor& self);
+
+// mish(batch_norm(input) + residual) for (N, C, H, W) input, NCHW or
+// channels-last (the output keeps it), float32, float64, bfloat16 or float16
+// with float32 statistics (float64 for float64). Training normalizes with
+// the batch's statistics and, when given, updates running_mean and
+// running_var (unbiased) by momentum, as BatchNorm2d; evaluation uses them.
+// Autograd saves only input, residual and per-channel statistics: the
+// activation memory of BatchNorm2d + ReLU(inplace).
+MISH_TORCH_API at::Tensor batch_norm_mish(
+    const at::Tensor& input, const c10::optional<at::Tensor>& residual,
+    const c10::optional<at::Tensor>& weight,
+    const c10::optional<at::Tensor>& bias,
+    const c10::optional<at::Tensor>& running_mean,
+    const c10::optional<at::Tensor>& running_var, bool training,
+    double momentum, double eps);
 
 }  // namespace torch
 
@@ -63,6 +83,42 @@ class Mish : public ::torch::nn::ModuleHolder<MishImpl> {
  public:
   using ::torch::nn::ModuleHolder<MishImpl>::ModuleHolder;
   using Impl = MishImpl;
+};
+
+// BatchNorm2d followed by Mish, fused: forward(input, residual) computes
+// mish(bn(input) + residual) (residual undefined: mish(bn(input))). Its
+// parameters and buffers are BatchNorm2d's, under the same names, so state
+// dicts load both ways.
+class MISH_TORCH_API BatchNormMish2dImpl
+    : public ::torch::nn::NormImplBase<2, BatchNormMish2dImpl,
+                                       ::torch::nn::BatchNormOptions> {
+ public:
+  explicit BatchNormMish2dImpl(int64_t num_features)
+      : BatchNormMish2dImpl(::torch::nn::BatchNormOptions(num_features)) {}
+  explicit BatchNormMish2dImpl(const ::torch::nn::BatchNormOptions& opts);
+
+  at::Tensor forward(const at::Tensor& input,
+                     const at::Tensor& residual = at::Tensor());
+  void pretty_print(std::ostream& stream) const override;
+
+ protected:
+  void _check_input_dim(const at::Tensor& input) override;
+
+  // What FORWARD_HAS_DEFAULT_ARGS declares, spelled with ::torch (inside
+  // namespace mish, its torch:: would name mish::torch): inside a
+  // torch::nn::Sequential, forward(input) gets an undefined residual.
+  template <typename ModuleType, typename... ArgumentTypes>
+  friend struct ::torch::nn::AnyModuleHolder;
+  bool _forward_has_default_args() override { return true; }
+  unsigned int _forward_num_required_args() override { return 1; }
+  std::vector<::torch::nn::AnyValue> _forward_populate_default_args(
+      std::vector<::torch::nn::AnyValue>&& arguments) override;
+};
+
+class BatchNormMish2d : public ::torch::nn::ModuleHolder<BatchNormMish2dImpl> {
+ public:
+  using ::torch::nn::ModuleHolder<BatchNormMish2dImpl>::ModuleHolder;
+  using Impl = BatchNormMish2dImpl;
 };
 
 }  // namespace nn

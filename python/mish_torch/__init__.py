@@ -3,6 +3,7 @@
     import mish_torch
     y = mish_torch.mish(x)                        # torch.ops.mish.mish(x)
     net = torch.nn.Sequential(torch.nn.Linear(4, 8), mish_torch.Mish())
+    bn = mish_torch.BatchNormMish2d(64)           # mish(bn(x) + residual)
 
 Importing loads libmish_torch.so, which registers torch.ops.mish.mish, mish_
 and mish_backward (with meta kernels), and registers their ONNX export. The
@@ -23,7 +24,7 @@ from torch import nn
 
 from . import _onnx
 
-__all__ = ["Mish", "library_path", "mish", "mish_"]
+__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_"]
 
 _LIBRARY = "libmish_torch.so"
 
@@ -71,6 +72,8 @@ except OSError as error:
         f"mish_torch: cannot load {library_path} ({error}); it must be "
         f"built against this torch ({torch.__version__})") from error
 _onnx.register()
+
+from .batch_norm import BatchNormMish2d  # noqa: E402 (needs the operator)
 
 
 def mish(x: torch.Tensor) -> torch.Tensor:

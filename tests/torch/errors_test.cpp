@@ -4,20 +4,12 @@
 
 #include <string>
 
+#include "inputs.hpp"
 #include "mish/torch.hpp"
 
 namespace {
 
-template <class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning \"" << needle << "\"";
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << e.what();
-  }
-}
+using mish::testing::expect_error;
 
 TEST(MishErrors, RejectsNonFloatingTypes) {
   for (const at::ScalarType type :

@@ -1,8 +1,11 @@
-// Inputs shared by the operator tests.
+// Inputs and checks shared by the operator tests.
 #ifndef MISH_TESTS_TORCH_INPUTS_HPP_
 #define MISH_TESTS_TORCH_INPUTS_HPP_
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <string>
 
 namespace mish::testing {
 
@@ -11,6 +14,18 @@ namespace mish::testing {
 inline at::Tensor wide_range() {
   return at::cat({at::linspace(-100, 100, 200001, at::kDouble),
                   at::linspace(-3, 3, 60001, at::kDouble)});
+}
+
+// f() throws a c10::Error whose message contains needle.
+template <class F>
+void expect_error(F&& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one mentioning \"" << needle << "\"";
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace mish::testing

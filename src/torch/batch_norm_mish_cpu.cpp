@@ -1,0 +1,378 @@
+// CPU passes of the fused batch norm + Mish. The activations go in chunks of
+// at most kChunk elements; a chunk forms z in a float32 (float64) buffer that
+// stays in L1, runs the core's SIMD mish or mish' over it through the C ABI
+// (float64: the exact scalar functions), and rounds once into its output.
+// Sums are accumulated per chunk in 8 lanes, then in float64 per thread.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/util/BFloat16.h>
+#include <c10/util/Half.h>
+#include <torch/library.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "batch_norm_mish.hpp"
+#include "mish/mish.h"
+
+namespace mish::torch::detail {
+namespace {
+
+constexpr int64_t kChunk = 1024;
+// Elements per parallel task, as for the elementwise operator.
+constexpr int64_t kGrain = int64_t{1} << 15;
+
+// Arithmetic type of storage type T.
+template <class T>
+using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;
+
+void mish_in_place(float* z, int64_t n) {
+  mish_forward_f32(z, z, static_cast<size_t>(n));
+}
+
+void mish_in_place(double* z, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) z[j] = mish_f64(z[j]);
+}
+
+// d *= mish'(z).
+void times_mish_grad(const float* z, float* d, int64_t n) {
+  mish_backward_f32(z, d, d, static_cast<size_t>(n));
+}
+
+void times_mish_grad(const double* z, double* d, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) d[j] *= mish_grad_f64(z[j]);
+}
+
+// Channels-last chunks hold whole rows of C channels, tile_rows(s) of them
+// (C < kChunk), so that the per-channel arrays, repeated that many times
+// (tiled), line up with the chunk; longer rows are cut (one row per tile).
+int64_t tile_rows(const BnShape& s) {
+  return s.channels_last && s.row_length < kChunk ? kChunk / s.row_length : 1;
+}
+
+// t [C] repeated tile_rows(s) times.
+at::Tensor tiled(const at::Tensor& t, const BnShape& s) {
+  const int64_t tile = tile_rows(s);
+  return tile > 1 ? t.repeat({tile}) : t;
+}
+
+// fn(offset, n, channel) for every chunk of rows [begin, end): elements
+// offset .. offset + n - 1, the first in `channel`. With kStep = 1
+// (channels-last) element j of the chunk is in channel + j of the tiled
+// arrays, with kStep = 0 (NCHW) all are in `channel`.
+template <class Fn>
+void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
+  const int64_t tile = tile_rows(s);
+  if (tile > 1) {
+    for (int64_t row = begin; row < end; row += tile) {
+      fn(row * s.row_length, std::min(tile, end - row) * s.row_length,
+         int64_t{0});
+    }
+    return;
+  }
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t base = row * s.row_length;
+    const int64_t row_channel = s.channels_last ? 0 : row % s.channels;
+    for (int64_t j = 0; j < s.row_length; j += kChunk) {
+      fn(base + j, std::min(kChunk, s.row_length - j),
+         s.channels_last ? j : row_channel);
+    }
+  }
+}
+
+template <class Fn>
+void parallel_rows(const BnShape& s, Fn fn) {
+  const int64_t grain = std::max<int64_t>(1, kGrain / s.row_length);
+  at::parallel_for(0, s.rows, grain, fn);
+}
+
+// z = x * scale + shift (+ r) for one chunk; scale and shift point at the
+// chunk's first channel.
+template <int kStep, class T, class A>
+void affine(const T* x, const T* r, const A* scale, const A* shift, A* z,
+            int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    z[j] = static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j];
+  }
+  if (r != nullptr) {
+    for (int64_t j = 0; j < n; ++j) z[j] += static_cast<A>(r[j]);
+  }
+}
+
+// sum_a += sum(a), sum_ab += sum(a * b) over n elements.
+template <class A>
+void add_pair_sums(const A* a, const A* b, int64_t n, double* sum_a,
+                   double* sum_ab) {
+  constexpr int kLanes = 8;
+  A la[kLanes] = {};
+  A lab[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      la[l] += a[j + l];
+      lab[l] += a[j + l] * b[j + l];
+    }
+  }
+  for (; j < n; ++j) {
+    la[0] += a[j];
+    lab[0] += a[j] * b[j];
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    *sum_a += la[l];
+    *sum_ab += lab[l];
+  }
+}
+
+// Per channel sum(a) and sum(a * b), where fill(offset, n, channel, a, b)
+// computes a chunk's a and b. One block of rows per thread, each with its
+// own float64 sums, added in a fixed order: the result does not depend on
+// the scheduling.
+template <class A, int kStep, class Fill>
+void channel_sums(const BnShape& s, Fill fill, const at::Tensor& sum_a,
+                  const at::Tensor& sum_ab) {
+  const int64_t c = s.channels;
+  // Channels-last sums go to the tiled channels, folded at the end.
+  const int64_t width = kStep == 1 ? c * tile_rows(s) : c;
+  const int64_t blocks =
+      std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), s.rows));
+  std::vector<double> partial(static_cast<size_t>(blocks * 2 * width), 0.0);
+  at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
+    A a[kChunk];
+    A b[kChunk];
+    for (int64_t block = first; block < last; ++block) {
+      double* pa = partial.data() + block * 2 * width;
+      double* pab = pa + width;
+      const int64_t begin = s.rows * block / blocks;
+      const int64_t end = s.rows * (block + 1) / blocks;
+      for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
+        fill(off, n, ch, a, b);
+        if constexpr (kStep == 0) {
+          add_pair_sums(a, b, n, pa + ch, pab + ch);
+        } else {
+          for (int64_t j = 0; j < n; ++j) {
+            pa[ch + j] += a[j];
+            pab[ch + j] += a[j] * b[j];
+          }
+        }
+      });
+    }
+  });
+  double* out_a = sum_a.data_ptr<double>();
+  double* out_ab = sum_ab.data_ptr<double>();
+  for (int64_t ch = 0; ch < c; ++ch) {
+    out_a[ch] = 0;
+    out_ab[ch] = 0;
+  }
+  for (int64_t block = 0; block < blocks; ++block) {
+    const double* pa = partial.data() + block * 2 * width;
+    for (int64_t j = 0; j < width; ++j) {
+      out_a[j % c] += pa[j];
+      out_ab[j % c] += pa[width + j];
+    }
+  }
+}
+
+template <class T>
+const T* data_or_null(const at::Tensor& t) {
+  return t.defined() ? t.data_ptr<T>() : nullptr;
+}
+
+template <class T, int kStep>
+void statistics_pass(const BnShape& s, const at::Tensor& xt,
+                     const at::Tensor& kt, const at::Tensor& sum,
+                     const at::Tensor& sum_sq) {
+  using A = Acc<T>;
+  const T* x = xt.data_ptr<T>();
+  const at::Tensor k_tiled = tiled(kt, s);
+  const A* k = k_tiled.data_ptr<A>();
+  const auto fill = [=](int64_t off, int64_t n, int64_t ch, A* a, A* b) {
+    for (int64_t j = 0; j < n; ++j) {
+      a[j] = b[j] = static_cast<A>(x[off + j]) - k[ch + kStep * j];
+    }
+  };
+  channel_sums<A, kStep>(s, fill, sum, sum_sq);
+}
+
+template <class T, int kStep>
+void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
+                  const BnChannels& ch, const at::Tensor& yt) {
+  using A = Acc<T>;
+  const T* x = xt.data_ptr<T>();
+  const T* r = data_or_null<T>(rt);
+  T* y = yt.data_ptr<T>();
+  const at::Tensor scale_tiled = tiled(ch.scale, s);
+  const at::Tensor shift_tiled = tiled(ch.shift, s);
+  const A* scale = scale_tiled.data_ptr<A>();
+  const A* shift = shift_tiled.data_ptr<A>();
+  parallel_rows(s, [&](int64_t begin, int64_t end) {
+    A z[kChunk];
+    for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
+      affine<kStep>(x + off, r ? r + off : nullptr, scale + c, shift + c, z, n);
+      mish_in_place(z, n);
+      for (int64_t j = 0; j < n; ++j) y[off + j] = static_cast<T>(z[j]);
+    });
+  });
+}
+
+// What the backward passes read, as pointers (per-channel arrays tiled).
+template <class T>
+struct BackwardInputs {
+  using A = Acc<T>;
+  at::Tensor scale_tiled;
+  at::Tensor shift_tiled;
+  at::Tensor mean_tiled;
+  const T* dy;
+  const T* x;
+  const T* r;
+  const A* scale;
+  const A* shift;
+  const A* mean;
+
+  BackwardInputs(const BnShape& s, const at::Tensor& dyt, const at::Tensor& xt,
+                 const at::Tensor& rt, const BnChannels& ch)
+      : scale_tiled(tiled(ch.scale, s)),
+        shift_tiled(tiled(ch.shift, s)),
+        mean_tiled(tiled(ch.mean, s)),
+        dy(dyt.data_ptr<T>()),
+        x(xt.data_ptr<T>()),
+        r(data_or_null<T>(rt)),
+        scale(scale_tiled.data_ptr<A>()),
+        shift(shift_tiled.data_ptr<A>()),
+        mean(mean_tiled.data_ptr<A>()) {}
+
+  // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
+  template <int kStep>
+  void dz(int64_t off, int64_t n, int64_t c, A* out) const {
+    A z[kChunk];
+    affine<kStep>(x + off, r ? r + off : nullptr, scale + c, shift + c, z, n);
+    for (int64_t j = 0; j < n; ++j) out[j] = static_cast<A>(dy[off + j]);
+    times_mish_grad(z, out, n);
+  }
+};
+
+template <class T, int kStep>
+void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
+                        const at::Tensor& xt, const at::Tensor& rt,
+                        const BnChannels& ch, const at::Tensor& sum_dz,
+                        const at::Tensor& sum_dz_xc) {
+  using A = Acc<T>;
+  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
+  const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz, A* xc) {
+    in.template dz<kStep>(off, n, c, dz);
+    for (int64_t j = 0; j < n; ++j) {
+      xc[j] = static_cast<A>(in.x[off + j]) - in.mean[c + kStep * j];
+    }
+  };
+  channel_sums<A, kStep>(s, fill, sum_dz, sum_dz_xc);
+}
+
+template <class T, int kStep>
+void backward_pass(const BnShape& s, const at::Tensor& dyt,
+                   const at::Tensor& xt, const at::Tensor& rt,
+                   const BnChannels& ch, const BnInputGrad& grad,
+                   const at::Tensor& dxt, const at::Tensor& drt) {
+  using A = Acc<T>;
+  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
+  T* dx = dxt.data_ptr<T>();
+  T* dr = drt.defined() ? drt.data_ptr<T>() : nullptr;
+  const at::Tensor g_dz_tiled = tiled(grad.g_dz, s);
+  const at::Tensor g_xc_tiled = tiled(grad.g_xc, s);
+  const at::Tensor g_0_tiled = tiled(grad.g_0, s);
+  const A* g_dz = g_dz_tiled.data_ptr<A>();
+  const A* g_xc = g_xc_tiled.data_ptr<A>();
+  const A* g_0 = g_0_tiled.data_ptr<A>();
+  parallel_rows(s, [&](int64_t begin, int64_t end) {
+    A dz[kChunk];
+    for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
+      in.template dz<kStep>(off, n, c, dz);
+      if (dr != nullptr) {
+        for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        const int64_t k = c + kStep * j;
+        const A xc = static_cast<A>(in.x[off + j]) - in.mean[k];
+        dx[off + j] = static_cast<T>(dz[j] * g_dz[k] + xc * g_xc[k] + g_0[k]);
+      }
+    });
+  });
+}
+
+template <class T>
+struct Type {
+  using type = T;
+};
+
+// fn(Type<T>{}, integral_constant<int, kStep>{}) for the tensor's dtype and
+// the layout's step.
+template <class Fn>
+void dispatch(const at::Tensor& x, const BnShape& s, Fn fn) {
+  const auto with_step = [&](auto type) {
+    if (s.channels_last) {
+      fn(type, std::integral_constant<int, 1>{});
+    } else {
+      fn(type, std::integral_constant<int, 0>{});
+    }
+  };
+  switch (x.scalar_type()) {
+    case at::kFloat:
+      return with_step(Type<float>{});
+    case at::kDouble:
+      return with_step(Type<double>{});
+    case at::kBFloat16:
+      return with_step(Type<c10::BFloat16>{});
+    case at::kHalf:
+      return with_step(Type<c10::Half>{});
+    default:
+      TORCH_INTERNAL_ASSERT(false, "batch_norm_mish: unchecked dtype ",
+                            x.scalar_type());
+  }
+}
+
+void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
+                const at::Tensor& sum, const at::Tensor& sum_sq) {
+  dispatch(x, s, [&](auto type, auto step) {
+    statistics_pass<typename decltype(type)::type, decltype(step)::value>(
+        s, x, k, sum, sum_sq);
+  });
+}
+
+void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
+             const BnChannels& ch, const at::Tensor& y) {
+  dispatch(x, s, [&](auto type, auto step) {
+    forward_pass<typename decltype(type)::type, decltype(step)::value>(s, x, r,
+                                                                       ch, y);
+  });
+}
+
+void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
+                   const at::Tensor& r, const BnChannels& ch,
+                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc) {
+  dispatch(x, s, [&](auto type, auto step) {
+    backward_sums_pass<typename decltype(type)::type, decltype(step)::value>(
+        s, dy, x, r, ch, sum_dz, sum_dz_xc);
+  });
+}
+
+void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
+              const at::Tensor& r, const BnChannels& ch,
+              const BnInputGrad& grad, const at::Tensor& dx,
+              const at::Tensor& dr) {
+  dispatch(x, s, [&](auto type, auto step) {
+    backward_pass<typename decltype(type)::type, decltype(step)::value>(
+        s, dy, x, r, ch, grad, dx, dr);
+  });
+}
+
+constexpr BnMishKernels kCpu{statistics, forward, backward_sums, backward};
+
+}  // namespace
+}  // namespace mish::torch::detail
+
+TORCH_LIBRARY_IMPL(mish, CPU, m) {
+  m.impl("batch_norm_mish_forward",
+         mish::torch::detail::forward_with<mish::torch::detail::kCpu>);
+  m.impl("batch_norm_mish_backward",
+         mish::torch::detail::backward_with<mish::torch::detail::kCpu>);
+}

@@ -1,0 +1,141 @@
+// CUDA passes of the fused batch norm + Mish: our kernels through the C ABI
+// of mish_cuda.h, on the current stream of the tensors' device. float64
+// (which the kernels do not take) is refused with a clear error.
+#include <ATen/ATen.h>
+#include <c10/cuda/CUDAException.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <torch/library.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "batch_norm_mish.hpp"
+#include "mish/mish_cuda.h"
+
+namespace mish::torch::detail {
+namespace {
+
+mish_bn_shape c_shape(const BnShape& s, const at::Tensor& x) {
+  return {static_cast<size_t>(x.size(0)), static_cast<size_t>(x.size(1)),
+          static_cast<size_t>(x.size(2) * x.size(3)), s.channels_last ? 1 : 0};
+}
+
+const float* floats(const at::Tensor& t) {
+  return t.defined() ? t.data_ptr<float>() : nullptr;
+}
+
+mish_bn_channels c_channels(const BnChannels& ch, const BnInputGrad* grad) {
+  mish_bn_channels p{floats(ch.scale), floats(ch.shift), floats(ch.mean),
+                     nullptr,          nullptr,          nullptr};
+  if (grad != nullptr) {
+    p.g_dz = floats(grad->g_dz);
+    p.g_xc = floats(grad->g_xc);
+    p.g_0 = floats(grad->g_0);
+  }
+  return p;
+}
+
+template <class S>
+S* data(const at::Tensor& t) {
+  return t.defined() ? static_cast<S*>(t.data_ptr()) : nullptr;
+}
+
+// The C ABI functions of one storage type S.
+template <class S>
+struct CFunctions {
+  cudaError_t (*statistics)(const S*, const float*, mish_bn_shape, double*,
+                            double*, cudaStream_t);
+  cudaError_t (*forward)(const S*, const S*, mish_bn_channels, S*,
+                         mish_bn_shape, cudaStream_t);
+  cudaError_t (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
+                               mish_bn_shape, double*, double*, cudaStream_t);
+  cudaError_t (*backward)(const S*, const S*, const S*, mish_bn_channels, S*,
+                          S*, mish_bn_shape, cudaStream_t);
+};
+
+constexpr CFunctions<float> kF32{
+    mish_cuda_bn_statistics_f32, mish_cuda_bn_forward_f32,
+    mish_cuda_bn_backward_sums_f32, mish_cuda_bn_backward_f32};
+constexpr CFunctions<uint16_t> kBF16{
+    mish_cuda_bn_statistics_bf16, mish_cuda_bn_forward_bf16,
+    mish_cuda_bn_backward_sums_bf16, mish_cuda_bn_backward_bf16};
+constexpr CFunctions<uint16_t> kF16{
+    mish_cuda_bn_statistics_f16, mish_cuda_bn_forward_f16,
+    mish_cuda_bn_backward_sums_f16, mish_cuda_bn_backward_f16};
+
+// fn(functions, storage tag) for x's dtype, on x's device and stream.
+template <class Fn>
+void dispatch(const at::Tensor& x, Fn fn) {
+  const c10::cuda::CUDAGuard device(x.device());
+  const cudaStream_t stream = c10::cuda::getCurrentCUDAStream().stream();
+  switch (x.scalar_type()) {
+    case at::kFloat:
+      return fn(kF32, static_cast<float*>(nullptr), stream);
+    case at::kBFloat16:
+      return fn(kBF16, static_cast<uint16_t*>(nullptr), stream);
+    case at::kHalf:
+      return fn(kF16, static_cast<uint16_t*>(nullptr), stream);
+    default:
+      TORCH_CHECK(false,
+                  "batch_norm_mish: CUDA tensors must be float32, bfloat16 or "
+                  "float16, got ",
+                  x.scalar_type());
+  }
+}
+
+void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
+                const at::Tensor& sum, const at::Tensor& sum_sq) {
+  dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    C10_CUDA_CHECK(f.statistics(data<const S>(x), floats(k), c_shape(s, x),
+                                sum.data_ptr<double>(),
+                                sum_sq.data_ptr<double>(), stream));
+  });
+}
+
+void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
+             const BnChannels& ch, const at::Tensor& y) {
+  dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    C10_CUDA_CHECK(f.forward(data<const S>(x), data<const S>(r),
+                             c_channels(ch, nullptr), data<S>(y), c_shape(s, x),
+                             stream));
+  });
+}
+
+void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
+                   const at::Tensor& r, const BnChannels& ch,
+                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc) {
+  dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    C10_CUDA_CHECK(f.backward_sums(data<const S>(dy), data<const S>(x),
+                                   data<const S>(r), c_channels(ch, nullptr),
+                                   c_shape(s, x), sum_dz.data_ptr<double>(),
+                                   sum_dz_xc.data_ptr<double>(), stream));
+  });
+}
+
+void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
+              const at::Tensor& r, const BnChannels& ch,
+              const BnInputGrad& grad, const at::Tensor& dx,
+              const at::Tensor& dr) {
+  dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    C10_CUDA_CHECK(f.backward(data<const S>(dy), data<const S>(x),
+                              data<const S>(r), c_channels(ch, &grad),
+                              data<S>(dx), data<S>(dr), c_shape(s, x), stream));
+  });
+}
+
+constexpr BnMishKernels kCuda{statistics, forward, backward_sums, backward};
+
+}  // namespace
+}  // namespace mish::torch::detail
+
+TORCH_LIBRARY_IMPL(mish, CUDA, m) {
+  m.impl("batch_norm_mish_forward",
+         mish::torch::detail::forward_with<mish::torch::detail::kCuda>);
+  m.impl("batch_norm_mish_backward",
+         mish::torch::detail::backward_with<mish::torch::detail::kCuda>);
+}
