@@ -84,6 +84,26 @@ class FakeTensors(unittest.TestCase):
             self.assertIsInstance(result, FakeTensor)
             self.assertEqual(metadata(result), metadata(expected))
 
+    def test_batch_norm_mish_under_fake_tensor_mode(self):
+        args = batch_norm_mish_args("cpu")
+        expected = torch.ops.mish.batch_norm_mish(*args)
+        with FakeTensorMode() as mode:
+            fakes = [mode.from_tensor(a) if isinstance(a, torch.Tensor)
+                     else a for a in args]
+            y = torch.ops.mish.batch_norm_mish(*fakes)
+        self.assertIsInstance(y, FakeTensor)
+        self.assertEqual(metadata(y), metadata(expected))
+
+
+def batch_norm_mish_args(device):
+    """Training-mode arguments of mish::batch_norm_mish, channels-last input
+    with a residual."""
+    x = torch.randn(2, 3, 4, 5, device=device).to(
+        memory_format=torch.channels_last)
+    return (x, torch.randn_like(x), torch.rand(3, device=device) + 0.5,
+            torch.randn(3, device=device), torch.zeros(3, device=device),
+            torch.ones(3, device=device), True, 0.1, 1e-5)
+
 
 NEEDS_2_1 = unittest.skipIf(
     TORCH_VERSION < (2, 1),
@@ -96,10 +116,11 @@ def devices():
 
 @NEEDS_2_1
 class Compile(unittest.TestCase):
-    def check(self, backend, device, dynamic):
+    def check(self, backend, device, dynamic, fused=False):
         torch.manual_seed(0)
         net = torch.nn.Sequential(
-            torch.nn.Conv2d(3, 8, 3, padding=1), mish_torch.Mish(),
+            torch.nn.Conv2d(3, 8, 3, padding=1),
+            mish_torch.BatchNormMish2d(8) if fused else mish_torch.Mish(),
             torch.nn.Conv2d(8, 4, 3), mish_torch.Mish()).to(device)
         # fullgraph: a graph break anywhere, at the op included, is an error.
         compiled = torch.compile(net, backend=backend, fullgraph=True,
@@ -116,6 +137,10 @@ class Compile(unittest.TestCase):
         for device in devices():
             for dynamic in (False, True):
                 self.check("aot_eager", device, dynamic)
+
+    def test_batch_norm_mish_aot_eager(self):
+        for device in devices():
+            self.check("aot_eager", device, dynamic=False, fused=True)
 
     def test_inductor(self):
         for device in devices():
@@ -136,6 +161,9 @@ class OpCheck(unittest.TestCase):
                     torch.ops.mish.mish_.default: (x.detach().clone(),),
                     torch.ops.mish.mish_backward.default: (dy, x.detach()),
                 }
+                if x.dim() == 4:
+                    args[torch.ops.mish.batch_norm_mish.default] = \
+                        batch_norm_mish_args(device)
                 for op, op_args in args.items():
                     with self.subTest(op=str(op), device=device,
                                       shape=tuple(x.shape)):
