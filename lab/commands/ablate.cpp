@@ -1,17 +1,12 @@
 // `mish-lab ablate`: activation {relu, mish} x optimizer+schedule
 // {adamw+one_cycle, ranger+flat_cos} x self-attention {off, on}, N seeds,
 // to separate what Mish gives from what the rest of the recipe gives.
-#include <CLI/CLI.hpp>
-#include <cmath>
 #include <functional>
-#include <memory>
 
-#include "commands/experiment_report.hpp"
-#include "commands/recipe_commands.hpp"
+#include "commands/commands.hpp"
+#include "commands/experiment.hpp"
 #include "common/error.hpp"
 #include "report/table.hpp"
-#include "run/folder_run.hpp"
-#include "run/recipe_settings.hpp"
 
 namespace mishlab {
 namespace {
@@ -27,7 +22,7 @@ const Recipe kRecipes[] = {{"adamw+one_cycle", "adamw", "one_cycle"},
                            {"ranger+flat_cos", "ranger", "flat_cos"}};
 
 std::string recipe_label(const RunSpec& s) {
-  return s.optimizer == "ranger" ? kRecipes[1].label : kRecipes[0].label;
+  return s.train.optimizer == "ranger" ? kRecipes[1].label : kRecipes[0].label;
 }
 
 using Pick = std::function<bool(const RunSpec&)>;
@@ -42,11 +37,8 @@ std::vector<double> accuracies(const std::vector<RunResult>& results,
 }
 
 std::string mean_ci(const Summary& s) {
-  return percent(s.mean) + " [" + percent(s.ci_low) + ", " +
-         percent(s.ci_high) + "]";
+  return percent(s.mean) + " [" + ci_range(s) + "]";
 }
-
-json num(double v) { return std::isfinite(v) ? json(v) : json(); }
 
 // Level b against level a of one factor.
 struct Contrast {
@@ -65,18 +57,20 @@ Contrast contrast(const std::vector<RunResult>& results, const Pick& pick_a,
 }
 
 json contrast_json(const Contrast& c) {
-  return {{"mean_a", num(c.a.mean)}, {"n_a", c.a.n},
-          {"mean_b", num(c.b.mean)}, {"n_b", c.b.n},
-          {"delta", num(c.delta)},   {"p_value", num(c.welch.p)}};
+  return {
+      {"mean_a", json_number(c.a.mean)}, {"n_a", c.a.n},
+      {"mean_b", json_number(c.b.mean)}, {"n_b", c.b.n},
+      {"delta", json_number(c.delta)},   {"p_value", json_number(c.welch.p)}};
 }
 
-void report(const Outcome& out, const Options& o) {
-  const auto& acts = o.activations;
+void report(const Finished& f) {
+  const std::vector<RunResult>& results = f.outcome.results;
+  const auto& acts = f.config.experiment.activations;
   const auto cell = [&](const std::string& act, const Recipe& recipe,
                         bool sa) -> Pick {
     return [act, label = recipe.label, sa](const RunSpec& s) {
       return s.activation == act && recipe_label(s) == label &&
-             s.extra.value("sa", false) == sa;
+             s.train.sa == sa;
     };
   };
 
@@ -86,17 +80,17 @@ void report(const Outcome& out, const Options& o) {
   for (const auto& recipe : kRecipes) {
     for (bool sa : {false, true}) {
       for (const auto& act : acts) {
-        const auto acc = accuracies(out.results, cell(act, recipe, sa));
+        const auto acc = accuracies(results, cell(act, recipe, sa));
         const Summary m = summarize(acc);
         cells.add({act, recipe.label, sa ? "on" : "off", std::to_string(m.n),
-                   percent(m.mean) + " ± " + percent(m.std),
-                   percent(m.ci_low) + " – " + percent(m.ci_high)});
-        cell_json.push_back({{"activation", act},
-                             {"recipe", recipe.label},
-                             {"sa", sa},
-                             {"accuracies", acc},
-                             {"mean_acc", num(m.mean)},
-                             {"ci95", {num(m.ci_low), num(m.ci_high)}}});
+                   mean_std(m), ci_range(m)});
+        cell_json.push_back(
+            {{"activation", act},
+             {"recipe", recipe.label},
+             {"sa", sa},
+             {"accuracies", acc},
+             {"mean_acc", json_number(m.mean)},
+             {"ci95", {json_number(m.ci_low), json_number(m.ci_high)}}});
       }
     }
   }
@@ -106,7 +100,7 @@ void report(const Outcome& out, const Options& o) {
     Pick pick_a, pick_b;
   };
   const auto sa_is = [](bool on) {
-    return [on](const RunSpec& s) { return s.extra.value("sa", false) == on; };
+    return [on](const RunSpec& s) { return s.train.sa == on; };
   };
   const auto recipe_is = [](const Recipe& recipe) {
     return [label = recipe.label](const RunSpec& s) {
@@ -125,15 +119,15 @@ void report(const Outcome& out, const Options& o) {
   Table main_effects({"factor", "level A: acc % [95% CI]",
                       "level B: acc % [95% CI]", "B − A (pp)", "p (Welch)"});
   json main_json = json::array();
-  for (const auto& f : factors) {
-    const Contrast c = contrast(out.results, f.pick_a, f.pick_b);
-    main_effects.add({f.name, f.a + ": " + mean_ci(c.a),
-                      f.b + ": " + mean_ci(c.b), fixed(c.delta * 100, 2),
+  for (const Factor& factor : factors) {
+    const Contrast c = contrast(results, factor.pick_a, factor.pick_b);
+    main_effects.add({factor.name, factor.a + ": " + mean_ci(c.a),
+                      factor.b + ": " + mean_ci(c.b), fixed(c.delta * 100, 2),
                       p_value(c.welch.p)});
     auto j = contrast_json(c);
-    j["factor"] = f.name;
-    j["a"] = f.a;
-    j["b"] = f.b;
+    j["factor"] = factor.name;
+    j["a"] = factor.a;
+    j["b"] = factor.b;
     main_json.push_back(j);
   }
 
@@ -147,7 +141,7 @@ void report(const Outcome& out, const Options& o) {
     for (bool sa : {false, true}) {
       const std::string setting =
           recipe.label + ", self-attention " + (sa ? "on" : "off");
-      const Contrast c = contrast(out.results, cell(acts[0], recipe, sa),
+      const Contrast c = contrast(results, cell(acts[0], recipe, sa),
                                   cell(acts[1], recipe, sa));
       within.add({setting, mean_ci(c.a), mean_ci(c.b), fixed(c.delta * 100, 2),
                   p_value(c.welch.p)});
@@ -158,7 +152,7 @@ void report(const Outcome& out, const Options& o) {
   }
 
   std::string body =
-      "## Test accuracy after " + std::to_string(o.epochs) +
+      "## Test accuracy after " + std::to_string(f.config.train.epochs) +
       " epochs, per cell\n\n" + cells.markdown() +
       "\n## Main effects (each factor's two levels, the other factors "
       "pooled)\n\n" +
@@ -168,72 +162,64 @@ void report(const Outcome& out, const Options& o) {
       "effect adds their variance to both levels, so the within-recipe rows "
       "are the sharper test of the activation.\n\n";
   body += plot_into_report(
-      out, training_curves(out.results, acts, "Test accuracy by epoch"),
-      "curves");
-  write_report(out,
+      f, training_curves(results, acts, "Test accuracy by epoch"), "curves");
+  write_report(f,
                "mish-lab ablate: activation x optimizer x self-attention, " +
-                   std::to_string(o.seeds) + " seeds",
+                   std::to_string(f.config.experiment.seeds) + " seeds",
                body,
                {{"cells", cell_json},
                 {"main_effects", main_json},
                 {"within_recipe", within_json}});
 }
 
-void run(Options& o, RecipeSettings& r, CLI::App& cmd) {
-  resolve_resume(o, "ablate", cmd);
-  keep_settings(o, r, "ablate", cmd);
-  if (o.activations.size() != 2) {
-    throw Error("ablate compares two activations (--activations relu,mish)");
-  }
-  validate(o);
-  Experiment e{"ablate", o, {}};
-  for (int seed = 0; seed < o.seeds; ++seed) {
-    int point = 0;
-    for (const auto& recipe : kRecipes) {
-      for (bool sa : {false, true}) {
-        for (const auto& act : o.activations) {
-          RunSpec s = base_spec(o);
-          s.point = recipe.label + "-sa=" + (sa ? "on" : "off");
-          s.x = point;
-          s.activation = act;
-          s.seed = seed;
-          s.optimizer = recipe.optimizer;
-          s.schedule = recipe.schedule;
-          s.extra = run_extra(r, sa);
-          e.runs.push_back(s);
-        }
-        ++point;
-      }
+// Points: each optimizer + schedule with self-attention off and on.
+std::vector<RunSpec> runs(const RunConfig& c) {
+  std::vector<GridPoint> points;
+  for (const auto& recipe : kRecipes) {
+    for (bool sa : {false, true}) {
+      points.push_back({recipe.label + "-sa=" + (sa ? "on" : "off"),
+                        static_cast<double>(points.size()),
+                        [recipe, sa](RunSpec& r) {
+                          r.train.optimizer = recipe.optimizer;
+                          r.train.schedule = recipe.schedule;
+                          r.train.sa = sa;
+                        }});
     }
   }
-  report(
-      is_image_folder(o.data) ? run_folder_experiment(e, r) : run_experiment(e),
-      o);
+  return grid(c, points);
 }
 
 }  // namespace
 
 void register_ablate(CLI::App& app) {
-  auto o = std::make_shared<Options>();
-  auto r = std::make_shared<RecipeSettings>();
-  o->activations = {"relu", "mish"};
-  o->model = "xresnet18";
-  o->seeds = 3;
-  o->epochs = 1;
-  o->lr = 4e-3;
-  o->weight_decay = 1e-2;
-  o->batch_size = 64;
-  r->widen = 0.25;
-  CLI::App* cmd = app.add_subcommand(
-      "ablate",
-      "Activation x {adamw+one_cycle, ranger+flat_cos} x self-attention "
-      "{off, on}, N seeds: cell means with 95% CIs, p-values per factor");
-  add_common_options(*cmd, *o);
-  add_recipe_options(*cmd, *r);
-  // The grid sets these itself.
-  cmd->remove_option(cmd->get_option("--optimizer"));
-  cmd->remove_option(cmd->get_option("--schedule"));
-  cmd->callback([o, r, cmd] { run(*o, *r, *cmd); });
+  add_experiment(
+      app,
+      {"ablate",
+       "Activation x {adamw+one_cycle, ranger+flat_cos} x self-attention "
+       "{off, on}, N seeds: cell means with 95% CIs, p-values per factor",
+       {"widen", "gc", "label_smoothing", "precision", "size", "workers",
+        "skip_bad_images"},
+       {"optimizer", "schedule"},  // the grid sets them per point
+       {},
+       [](RunConfig& c) {
+         c.experiment.activations = {"relu", "mish"};
+         c.experiment.seeds = 3;
+         c.train.model = "xresnet18";
+         c.train.epochs = 1;
+         c.train.lr = 4e-3;
+         c.train.weight_decay = 1e-2;
+         c.train.batch_size = 64;
+         c.train.widen = 0.25;
+         c.train.precision = "bf16";
+       },
+       [](const RunConfig& c) {
+         if (c.experiment.activations.size() != 2) {
+           throw Error(
+               "ablate compares two activations (--activations relu,mish)");
+         }
+       },
+       runs,
+       report});
 }
 
 }  // namespace mishlab

@@ -1,5 +1,9 @@
+// `mish-lab activations` (the lists of names) and `plot-activations`.
+#include "train/activations.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -8,8 +12,9 @@
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "report/plot.hpp"
-#include "run/options.hpp"
-#include "train/catalog.hpp"
+#include "train/models.hpp"
+#include "train/optimizers.hpp"
+#include "train/schedules.hpp"
 
 namespace mishlab {
 
@@ -47,10 +52,19 @@ void plot_activations(const PlotOptions& o) {
   if (names.empty()) {
     for (const auto& a : activation_catalog()) names.push_back(a.name);
   }
-  if (!(o.from < o.to)) throw Error("--range: the start must be below the end");
+  for (const std::string& n : names) {
+    const auto& known = activation_names();
+    if (std::find(known.begin(), known.end(), n) == known.end()) {
+      throw Error("--activations: unknown '" + n +
+                  "' (see `mish-lab activations`)");
+    }
+  }
+  if (!std::isfinite(o.from) || !std::isfinite(o.to) || !(o.from < o.to)) {
+    throw Error("--from and --to: finite numbers with --from below --to");
+  }
   const std::filesystem::path dir =
       o.out.empty() ? "runs/activations-" + timestamp_now() : o.out;
-  std::filesystem::create_directories(dir);
+  make_folder(dir);
   constexpr int kPoints = 481;
   std::vector<double> x;
   for (int i = 0; i < kPoints; ++i) {
@@ -63,10 +77,14 @@ void plot_activations(const PlotOptions& o) {
     values.series.push_back({n, x, c.y, {}});
     grads.series.push_back({n + "'", x, c.dy, {}});
   }
-  draw_plot(values, dir / "activations");
-  draw_plot(grads, dir / "derivatives");
-  std::printf("plots: %s/activations.{svg,png} and derivatives.{svg,png}\n",
-              dir.c_str());
+  const bool drawn = draw_plot(values, dir / "activations");
+  if (draw_plot(grads, dir / "derivatives") && drawn) {
+    std::printf("plots: %s/activations.{svg,png} and derivatives.{svg,png}\n",
+                dir.c_str());
+  } else {
+    std::printf("gnuplot scripts: %s/activations.gp and derivatives.gp\n",
+                dir.c_str());
+  }
 }
 
 }  // namespace
@@ -85,17 +103,16 @@ void register_activation_commands(CLI::App& app) {
   cmd->add_option("--from", o->from, "Start of the x range")
       ->capture_default_str();
   cmd->add_option("--to", o->to, "End of the x range")->capture_default_str();
-  cmd->callback([o] {
-    check_activation_names(o->activations);
-    plot_activations(*o);
-  });
+  cmd->callback([o] { plot_activations(*o); });
 }
 
-void register_builtin_commands(CLI::App& app) {
+void register_commands(CLI::App& app) {
   register_compare(app);
   register_depth(app);
   register_noise(app);
   register_init(app);
+  register_train(app);
+  register_ablate(app);
   register_activation_commands(app);
 }
 

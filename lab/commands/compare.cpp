@@ -1,10 +1,10 @@
-#include <CLI/CLI.hpp>
+// `mish-lab compare`: activations x seeds on one model, each against a
+// baseline.
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 #include "commands/commands.hpp"
-#include "commands/experiment_report.hpp"
+#include "commands/experiment.hpp"
 #include "common/error.hpp"
 #include "report/table.hpp"
 
@@ -42,12 +42,13 @@ std::vector<ActivationStats> collect(const std::vector<RunResult>& results,
   return out;
 }
 
-void report(const Outcome& out, const Options& o) {
-  std::vector<ActivationStats> stats = collect(out.results, o.activations);
-  const auto base_it = std::find_if(
+void report(const Finished& f) {
+  const ExperimentSettings& o = f.config.experiment;
+  std::vector<ActivationStats> stats =
+      collect(f.outcome.results, o.activations);
+  const ActivationStats base = *std::find_if(
       stats.begin(), stats.end(),
       [&](const ActivationStats& s) { return s.name == o.baseline; });
-  const ActivationStats base = *base_it;
   std::stable_sort(stats.begin(), stats.end(),
                    [](const auto& a, const auto& b) {
                      return summarize(a.acc).mean > summarize(b.acc).mean;
@@ -71,27 +72,23 @@ void report(const Outcome& out, const Options& o) {
          std::to_string(m.n) +
              (s.diverged ? " (+" + std::to_string(s.diverged) + " diverged)"
                          : ""),
-         percent(m.mean) + " ± " + percent(m.std),
-         percent(m.ci_low) + " – " + percent(m.ci_high), fixed(delta, 2),
-         p_value(w.p), fixed(d, 2), fixed(s.seconds_per_epoch, 2),
-         fixed(ratio, 2)});
-    const auto num = [](double v) {
-      return std::isfinite(v) ? json(v) : json();
-    };
-    summary.push_back({{"activation", s.name},
-                       {"runs", m.n},
-                       {"diverged", s.diverged},
-                       {"accuracies", s.acc},
-                       {"mean_acc", num(m.mean)},
-                       {"std_acc", num(m.std)},
-                       {"ci95", {num(m.ci_low), num(m.ci_high)}},
-                       {"delta_vs_baseline", num(delta / 100)},
-                       {"welch_t", num(w.t)},
-                       {"welch_df", num(w.df)},
-                       {"p_value", num(w.p)},
-                       {"cohens_d", num(d)},
-                       {"seconds_per_epoch", num(s.seconds_per_epoch)},
-                       {"time_ratio", num(ratio)}});
+         mean_std(m), ci_range(m), fixed(delta, 2), p_value(w.p), fixed(d, 2),
+         fixed(s.seconds_per_epoch, 2), fixed(ratio, 2)});
+    summary.push_back(
+        {{"activation", s.name},
+         {"runs", m.n},
+         {"diverged", s.diverged},
+         {"accuracies", s.acc},
+         {"mean_acc", json_number(m.mean)},
+         {"std_acc", json_number(m.std)},
+         {"ci95", {json_number(m.ci_low), json_number(m.ci_high)}},
+         {"delta_vs_baseline", json_number(delta / 100)},
+         {"welch_t", json_number(w.t)},
+         {"welch_df", json_number(w.df)},
+         {"p_value", json_number(w.p)},
+         {"cohens_d", json_number(d)},
+         {"seconds_per_epoch", json_number(s.seconds_per_epoch)},
+         {"time_ratio", json_number(ratio)}});
     if (!is_base && std::isfinite(w.p)) {
       verdicts +=
           "- " + s.name + " vs " + o.baseline + ": " + (delta >= 0 ? "+" : "") +
@@ -100,54 +97,47 @@ void report(const Outcome& out, const Options& o) {
           "\n";
     }
   }
-  std::string body = "## Test accuracy after " + std::to_string(o.epochs) +
-                     " epochs\n\n" + table.markdown() + "\n" + verdicts +
+  std::string body = "## Test accuracy after " +
+                     std::to_string(f.config.train.epochs) + " epochs\n\n" +
+                     table.markdown() + "\n" + verdicts +
                      "\np: two-sided Welch t-test against " + o.baseline +
                      "; d: Cohen's d (pooled std); time: training time per "
                      "epoch.\n\n";
-  body += plot_into_report(
-      out,
-      training_curves(out.results, o.activations, "Test accuracy by epoch"),
-      "curves");
-  write_report(out,
+  body += plot_into_report(f,
+                           training_curves(f.outcome.results, o.activations,
+                                           "Test accuracy by epoch"),
+                           "curves");
+  write_report(f,
                "mish-lab compare: " + std::to_string(o.activations.size()) +
                    " activations x " + std::to_string(o.seeds) + " seeds",
                body, {{"baseline", o.baseline}, {"activations", summary}});
 }
 
-void run(Options& o, CLI::App& cmd) {
-  resolve_resume(o, "compare", cmd);
-  validate(o);
-  if (std::find(o.activations.begin(), o.activations.end(), o.baseline) ==
-      o.activations.end()) {
-    throw Error("--baseline " + o.baseline + " is not among --activations");
-  }
-  Experiment e{"compare", o, {}};
-  for (int seed = 0; seed < o.seeds; ++seed) {
-    for (const std::string& a : o.activations) {
-      RunSpec s = base_spec(o);
-      s.activation = a;
-      s.seed = seed;
-      e.runs.push_back(s);
-    }
-  }
-  report(run_experiment(e), o);
-}
-
 }  // namespace
 
 void register_compare(CLI::App& app) {
-  auto o = std::make_shared<Options>();
-  o->seeds = 3;
-  o->epochs = 2;
-  CLI::App* cmd = app.add_subcommand(
-      "compare",
-      "Activations x seeds on one model: mean ± std, 95% CI, Welch p-value "
-      "and Cohen's d against a baseline, time per epoch");
-  add_common_options(*cmd, *o);
-  cmd->add_option("--baseline", o->baseline, "Activation to test against")
-      ->capture_default_str();
-  cmd->callback([o, cmd] { run(*o, *cmd); });
+  add_experiment(
+      app,
+      {"compare",
+       "Activations x seeds on one model: mean ± std, 95% CI, Welch p-value "
+       "and Cohen's d against a baseline, time per epoch",
+       {"baseline"},
+       {},
+       {},
+       [](RunConfig& c) {
+         c.experiment.seeds = 3;
+         c.train.epochs = 2;
+       },
+       [](const RunConfig& c) {
+         const auto& acts = c.experiment.activations;
+         if (std::find(acts.begin(), acts.end(), c.experiment.baseline) ==
+             acts.end()) {
+           throw Error("--baseline " + c.experiment.baseline +
+                       " is not among --activations");
+         }
+       },
+       [](const RunConfig& c) { return grid(c, {{}}); },
+       report});
 }
 
 }  // namespace mishlab

@@ -1,6 +1,5 @@
 #include "commands/experiment_report.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -11,6 +10,14 @@ namespace mishlab {
 
 using nlohmann::json;
 
+namespace {
+
+struct GridCell {
+  Summary summary;  // over the finite values
+  size_t diverged = 0;
+};
+
+// cells[row][activation]
 std::vector<std::vector<GridCell>> grid_cells(
     const std::vector<RunResult>& results, const std::vector<GridRow>& rows,
     const std::vector<std::string>& activations) {
@@ -46,8 +53,7 @@ std::string grid_table(const std::vector<GridRow>& rows,
   for (size_t i = 0; i < rows.size(); ++i) {
     std::vector<std::string> line{rows[i].label};
     for (const GridCell& c : cells[i]) {
-      std::string text = percent(c.summary.mean);
-      if (c.summary.n > 1) text += " ± " + percent(c.summary.std);
+      std::string text = mean_std(c.summary);
       if (c.diverged > 0)
         text += " (" + std::to_string(c.diverged) + " diverged)";
       line.push_back(text);
@@ -79,9 +85,6 @@ json grid_summary(const std::vector<GridRow>& rows,
                   const std::vector<std::string>& activations,
                   const std::vector<std::vector<GridCell>>& cells) {
   json out = json::array();
-  const auto number = [](double v) {
-    return std::isfinite(v) ? json(v) : json();
-  };
   for (size_t i = 0; i < rows.size(); ++i) {
     for (size_t a = 0; a < activations.size(); ++a) {
       const GridCell& c = cells[i][a];
@@ -91,12 +94,24 @@ json grid_summary(const std::vector<GridRow>& rows,
            {"activation", activations[a]},
            {"runs", c.summary.n},
            {"diverged", c.diverged},
-           {"mean_acc", number(c.summary.mean)},
-           {"std_acc", number(c.summary.std)},
-           {"ci95", {number(c.summary.ci_low), number(c.summary.ci_high)}}});
+           {"mean_acc", json_number(c.summary.mean)},
+           {"std_acc", json_number(c.summary.std)},
+           {"ci95",
+            {json_number(c.summary.ci_low), json_number(c.summary.ci_high)}}});
     }
   }
   return out;
+}
+
+}  // namespace
+
+GridRow point_row(std::string label, double x, std::string point) {
+  return {
+      std::move(label), x,
+      [point = std::move(point)](const RunResult& r) -> std::optional<double> {
+        if (r.spec.point != point) return std::nullopt;
+        return r.final_acc();
+      }};
 }
 
 Plot training_curves(const std::vector<RunResult>& results,
@@ -131,60 +146,33 @@ Plot training_curves(const std::vector<RunResult>& results,
   return plot;
 }
 
-std::string plot_into_report(const Outcome& out, const Plot& plot,
+std::string plot_into_report(const Finished& f, const Plot& plot,
                              const std::string& name) {
-  if (!draw_plot(plot, out.dir / name)) return "";
+  if (!draw_plot(plot, f.outcome.dir / name)) return "";
   return "![" + plot.title + "](" + name + ".svg)\n\n";
 }
 
-namespace {
-
-// What the runs trained with: the settings' optimizer and schedule, or each
-// pair a grid (ablate) sets per run.
-std::string optimizer_line(const Outcome& out, const json& s) {
-  const std::string lr = s.at("lr").dump();
-  std::vector<std::string> pairs;
-  for (const RunResult& r : out.results) {
-    const std::string pair = r.spec.optimizer + "+" + r.spec.schedule;
-    if (std::find(pairs.begin(), pairs.end(), pair) == pairs.end()) {
-      pairs.push_back(pair);
-    }
-  }
-  if (pairs.size() < 2) {
-    return "optimizer " + s.at("optimizer").get<std::string>() + " (lr " + lr +
-           ", schedule " + s.at("schedule").get<std::string>() + ")";
-  }
-  std::string list;
-  for (const auto& p : pairs) list += (list.empty() ? "" : " or ") + p;
-  return "optimizer + schedule " + list + " (lr " + lr + ")";
-}
-
-}  // namespace
-
-void write_report(const Outcome& out, const std::string& title,
+void write_report(const Finished& f, const std::string& title,
                   const std::string& body, const json& summary) {
-  const json& c = out.config;
-  const json& s = c.at("settings");
+  const json& c = f.outcome.config;
   const json& d = c.at("data");
   const json& m = c.at("machine");
+  const json& blas = m.at("blas");
   std::string md = "# " + title + "\n\n";
   md += "Command: `" + c.value("command", std::string()) + "`\n\n";
   if (const auto resumed = c.find("resumed"); resumed != c.end()) {
     md += "Resumed " + std::to_string(resumed->size()) + " time(s), last: `" +
           resumed->back().at("command").get<std::string>() + "`\n\n";
   }
+  md += "- settings: `" + settings_as_flags(f.config, f.flags) + "`\n";
   md += "- data: " + d.at("folder").get<std::string>() + " (" +
         d.at("format").get<std::string>() + "), " +
         d.at("train_examples").dump() + " training and " +
-        d.at("test_examples").dump() + " test examples\n";
-  md += "- training: model " + s.at("model").get<std::string>() + ", " +
-        s.at("epochs").dump() + " epochs, batch " + s.at("batch_size").dump() +
-        ", " + optimizer_line(out, s) + ", init " +
-        s.at("init").get<std::string>() + ", " + s.at("seeds").dump() +
-        " seed(s)\n";
+        d.at("test_examples").dump() + " test examples, " +
+        d.at("classes").dump() + " classes\n";
   md += "- machine: " + m.at("host").get<std::string>() + ", " +
         m.at("device").get<std::string>() + ", " + m.at("threads").dump() +
-        " threads; LibTorch " +
+        " threads, BLAS " + blas.at("name").get<std::string>() + "; LibTorch " +
         c.at("versions").at("libtorch").get<std::string>() + ", mish " +
         c.at("versions").at("mish").get<std::string>() + "; started " +
         c.at("started").get<std::string>() + "\n\n";
@@ -193,21 +181,22 @@ void write_report(const Outcome& out, const std::string& title,
       "\nFiles: `results.csv` (one row per run), `summary.json`, "
       "`config.json` (every setting), `runs/` (per-run epochs).\n";
   json full = {{"experiment", c.at("experiment")}, {"results", summary}};
-  write_file_atomic(out.dir / "summary.json", full.dump(2) + "\n");
-  write_file_atomic(out.dir / "report.md", md);
-  std::printf("report: %s\n", (out.dir / "report.md").c_str());
+  write_file_atomic(f.outcome.dir / "summary.json", full.dump(2) + "\n");
+  write_file_atomic(f.outcome.dir / "report.md", md);
+  std::printf("report: %s\n", (f.outcome.dir / "report.md").c_str());
 }
 
-void write_grid_report(const Outcome& out, const std::vector<GridRow>& rows,
-                       const std::vector<std::string>& activations, Plot plot,
-                       const std::string& title, const std::string& heading,
+void write_grid_report(const Finished& f, const std::vector<GridRow>& rows,
+                       Plot plot, const std::string& title,
+                       const std::string& heading,
                        const std::string& row_header, const std::string& name) {
-  const auto cells = grid_cells(out.results, rows, activations);
+  const auto& activations = f.config.experiment.activations;
+  const auto cells = grid_cells(f.outcome.results, rows, activations);
   plot.series = grid_series(rows, activations, cells);
   std::string body =
       heading + grid_table(rows, activations, cells, row_header) + "\n";
-  body += plot_into_report(out, plot, name);
-  write_report(out, title, body, grid_summary(rows, activations, cells));
+  body += plot_into_report(f, plot, name);
+  write_report(f, title, body, grid_summary(rows, activations, cells));
 }
 
 }  // namespace mishlab

@@ -4,22 +4,41 @@
 #include <string>
 
 #include "commands/commands.hpp"
+#include "commands/experiment.hpp"
 #include "common/error.hpp"
-#include "run/options.hpp"
+
+namespace {
+
+// CLI11 says "A subcommand is required" for a misspelt one: name it.
+void check_subcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == argv[1]) return;
+  }
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  throw mishlab::Error("unknown command '" + std::string(argv[1]) +
+                       "' (commands: " + names + ")");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "mish-lab: reruns the evidence for the Mish activation (activation "
-      "zoo, depth, noise and initialiser tests, many-seed comparisons) on "
-      "LibTorch. Start with `mish-lab compare`."};
+      "zoo, depth, noise and initialiser tests, many-seed comparisons, the "
+      "fastai recipe) on LibTorch. Start with `mish-lab compare`."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "mish-lab " MISHLAB_VERSION);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("mish-lab: ") + e.what() + " (see --help)\n";
   });
   mishlab::set_command_line(argc, argv);
   try {
-    mishlab::register_builtin_commands(app);
-    mishlab::register_recipe_commands(app);
+    mishlab::register_commands(app);
+    check_subcommand(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -13,41 +14,57 @@
 
 namespace mishlab {
 
+namespace fs = std::filesystem;
+
 namespace {
 
-[[noreturn]] void fail(const std::string& what,
-                       const std::filesystem::path& path) {
-  throw Error(what + " " + path.string() + ": " + std::strerror(errno));
+[[noreturn]] void fail(const std::string& what, const fs::path& path,
+                       int error) {
+  throw Error(what + " " + path.string() + ": " + std::strerror(error));
 }
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path,
-                       std::string_view contents) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
+void write_file_atomic(const fs::path& path, std::string_view contents) {
+  const fs::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) fail("cannot create", tmp);
-  size_t done = 0;
-  while (done < contents.size()) {
+  if (fd < 0) fail("cannot write", path, errno);
+  int error = 0;
+  for (size_t done = 0; done < contents.size() && error == 0;) {
     const ssize_t n =
         ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fail("cannot write", tmp);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      error = errno;
     }
-    done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) fail("cannot flush", tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename", tmp);
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
+    ::unlink(tmp.c_str());
+    fail("cannot write", path, error);
+  }
 }
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open", path);
+  if (!in) fail("cannot open", path, errno);
   std::ostringstream s;
   s << in.rdbuf();
+  if (in.bad()) fail("cannot read", path, errno);
   return s.str();
+}
+
+void make_folder(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec)
+    throw Error("cannot create folder " + path.string() + ": " + ec.message());
+  if (!fs::is_directory(path, ec)) {
+    throw Error(path.string() + " is not a folder");
+  }
 }
 
 std::string timestamp_now() {

@@ -25,7 +25,7 @@ struct ImageData {
   std::string format;  // "idx" or "cifar10" or "cifar100"
   ImageSet train;
   ImageSet test;
-  int64_t classes = 0;
+  int64_t classes = 0;  // of the format: 10 for IDX and CIFAR-10, else 100
 };
 
 inline constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
@@ -50,7 +50,8 @@ void read_cifar(ByteStream& in, CifarKind kind, uint64_t limit, ImageSet& out);
 
 // Finds and reads MNIST-style IDX files (gzipped or not), CIFAR-10 or
 // CIFAR-100 binaries in `dir`, keeping the first train_limit / test_limit
-// examples. Throws Error saying what was expected when nothing fits.
+// examples. Throws Error saying what was expected when nothing fits, and
+// naming the file and record of a label outside the format's classes.
 ImageData load_image_data(const std::filesystem::path& dir,
                           uint64_t train_limit, uint64_t test_limit);
 

@@ -10,6 +10,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// MNIST, Fashion-MNIST and KMNIST: ten classes, labels 0 to 9.
+constexpr int64_t kIdxClasses = 10;
+
+// A label beyond the class count would silently add output classes.
+void check_labels(const ImageSet& set, int64_t classes, const fs::path& file) {
+  for (size_t i = 0; i < set.labels.size(); ++i) {
+    if (set.labels[i] >= classes) {
+      throw Error(file.string() + ": record " + std::to_string(i) +
+                  " has label " + std::to_string(set.labels[i]) +
+                  ", outside 0.." + std::to_string(classes - 1) +
+                  " (MNIST-style IDX data has " + std::to_string(classes) +
+                  " classes)");
+    }
+  }
+}
+
 // "train-images-idx3-ubyte" or its .gz, whichever is there.
 std::optional<fs::path> find_plain_or_gz(const fs::path& dir,
                                          const std::string& stem) {
@@ -35,10 +51,13 @@ std::optional<ImageData> load_idx(const fs::path& dir, uint64_t train_limit,
                        uint64_t limit) {
     ByteStream images = ByteStream::open_file(img);
     ByteStream labels = ByteStream::open_file(lab);
-    return read_idx_pair(images, labels, limit);
+    ImageSet set = read_idx_pair(images, labels, limit);
+    check_labels(set, kIdxClasses, lab);
+    return set;
   };
   ImageData data;
   data.format = "idx";
+  data.classes = kIdxClasses;
   data.train = pair(*train_img, train_lab, train_limit);
   data.test = pair(test_img, test_lab, test_limit);
   return data;
@@ -67,6 +86,7 @@ std::optional<ImageData> load_cifar(const fs::path& dir, uint64_t train_limit,
   }
   ImageData data;
   data.format = kind == CifarKind::k10 ? "cifar10" : "cifar100";
+  data.classes = kind == CifarKind::k10 ? 10 : 100;
   for (const fs::path& p : train_files) {
     ByteStream in = ByteStream::open_file(p);
     read_cifar(in, kind, train_limit, data.train);
@@ -111,11 +131,6 @@ ImageData load_image_data(const fs::path& dir, uint64_t train_limit,
                 "train.bin (CIFAR-100)");
   }
   check_usable(*data, dir);
-  const auto max_label = [](const ImageSet& s) {
-    return *std::max_element(s.labels.begin(), s.labels.end());
-  };
-  data->classes =
-      std::max<int64_t>(max_label(data->train), max_label(data->test)) + 1;
   return *std::move(data);
 }
 

@@ -127,6 +127,10 @@ bool draw_plot(const Plot& plot, const std::filesystem::path& base) {
   static bool warned = false;
   const std::string gp_path = base.string() + ".gp";
   write_file_atomic(gp_path, script(plot, base));
+  std::error_code ec;
+  for (const char* ext : {".svg", ".png"}) {
+    std::filesystem::remove(base.string() + ext, ec);  // no stale drawing
+  }
   char arg0[] = "gnuplot";
   std::string arg1 = gp_path;
   char* argv[] = {arg0, arg1.data(), nullptr};
@@ -143,9 +147,15 @@ bool draw_plot(const Plot& plot, const std::filesystem::path& base) {
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "warning: gnuplot failed on %s\n", gp_path.c_str());
-    return false;
+  // gnuplot exits 0 even when it could not write an output file.
+  for (const char* ext : {".svg", ".png"}) {
+    const std::filesystem::path image = base.string() + ext;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        std::filesystem::file_size(image, ec) == 0 || ec) {
+      std::fprintf(stderr, "warning: gnuplot could not draw %s (rerun %s)\n",
+                   image.c_str(), gp_path.c_str());
+      return false;
+    }
   }
   return true;
 }

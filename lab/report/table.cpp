@@ -42,4 +42,16 @@ std::string p_value(double p) {
   return fixed(p, 4);
 }
 
+std::string mean_std(const Summary& s) {
+  return s.n > 1 ? percent(s.mean) + " ± " + percent(s.std) : percent(s.mean);
+}
+
+std::string ci_range(const Summary& s) {
+  return percent(s.ci_low) + " – " + percent(s.ci_high);
+}
+
+nlohmann::json json_number(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+}
+
 }  // namespace mishlab

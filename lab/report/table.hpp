@@ -1,7 +1,10 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "report/stats.hpp"
 
 namespace mishlab {
 
@@ -23,5 +26,13 @@ std::string fixed(double value, int digits);
 std::string percent(double accuracy, int digits = 2);
 // A p-value the way papers print it: "0.0213", "< 0.0001".
 std::string p_value(double p);
+
+// Accuracies summarised as percentages: "91.20 ± 0.35" (no spread for one
+// value) and the 95% confidence interval "90.80 – 91.60".
+std::string mean_std(const Summary& s);
+std::string ci_range(const Summary& s);
+
+// A number for summary.json: null when NaN or infinite (JSON has neither).
+nlohmann::json json_number(double value);
 
 }  // namespace mishlab

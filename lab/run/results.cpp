@@ -1,37 +1,12 @@
-#include <cctype>
+#include "run/results.hpp"
+
 #include <cmath>
-#include <numeric>
 #include <sstream>
 
 #include "report/table.hpp"
-#include "run/runner.hpp"
+#include "run/config.hpp"
 
 namespace mishlab {
-
-std::string RunSpec::id() const {
-  std::string id = (point.empty() ? "" : point + "-") + activation + "-s" +
-                   std::to_string(seed);
-  for (char& c : id) {
-    const bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '=' ||
-                      c == '.' || c == '-' || c == '_';
-    if (!safe) c = '_';
-  }
-  return id;
-}
-
-RunSpec base_spec(const Options& o) {
-  RunSpec s;
-  s.model = o.model;
-  s.init = o.init;
-  s.optimizer = o.optimizer;
-  s.schedule = o.schedule;
-  s.lr = o.lr;
-  s.momentum = o.momentum;
-  s.weight_decay = o.weight_decay;
-  s.batch_size = o.batch_size;
-  s.epochs = o.epochs;
-  return s;
-}
 
 double RunResult::final_acc() const {
   return ok() && !epochs.empty() ? epochs.back().test_acc : NAN;
@@ -42,6 +17,39 @@ double RunResult::seconds_per_epoch() const {
   double total = 0;
   for (const EpochRecord& e : epochs) total += e.seconds;
   return total / static_cast<double>(epochs.size());
+}
+
+nlohmann::json result_json(const RunResult& r) {
+  const RunSpec& s = r.spec;
+  return {{"spec",
+           {{"point", s.point},
+            {"x", s.x},
+            {"activation", s.activation},
+            {"seed", s.seed},
+            {"depth", s.depth},
+            {"noise", s.noise},
+            {"train", train_json(s.train)}}},
+          {"status", r.status},
+          {"epochs", r.epochs},
+          {"noise_acc", r.noise_acc},
+          {"resumed_at", r.resumed_at}};
+}
+
+RunResult result_from_json(const nlohmann::json& j) {
+  RunResult r;
+  const nlohmann::json& s = j.at("spec");
+  r.spec.point = s.at("point").get<std::string>();
+  r.spec.x = s.at("x").get<double>();
+  r.spec.activation = s.at("activation").get<std::string>();
+  r.spec.seed = s.at("seed").get<int>();
+  r.spec.depth = s.at("depth").get<int>();
+  r.spec.noise = s.at("noise").get<std::vector<double>>();
+  r.spec.train = train_from_json(s.at("train"));
+  r.status = j.at("status").get<std::string>();
+  r.epochs = j.at("epochs").get<std::vector<EpochRecord>>();
+  r.noise_acc = j.at("noise_acc").get<std::vector<double>>();
+  r.resumed_at = j.at("resumed_at").get<int>();
+  return r;
 }
 
 std::string results_csv(const std::vector<RunResult>& results) {

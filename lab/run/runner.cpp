@@ -1,21 +1,21 @@
 #include "run/runner.hpp"
 
 #include <ATen/Parallel.h>
-#include <torch/cuda.h>
+#include <torch/utils.h>
 #include <torch/version.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cmath>
-#include <memory>
 #include <optional>
 #include <thread>
 
 #include "common/error.hpp"
 #include "common/files.hpp"
-#include "data/images.hpp"
 #include "report/table.hpp"
+#include "run/checkpoint.hpp"
+#include "run/machine.hpp"
 #include "run/progress.hpp"
+#include "train/models.hpp"
+#include "train/optimizers.hpp"
 #include "train/trainer.hpp"
 
 namespace mishlab {
@@ -25,33 +25,20 @@ using nlohmann::json;
 
 namespace {
 
-uint64_t limit(int64_t n) {
-  return n > 0 ? static_cast<uint64_t>(n) : kNoLimit;
+json blas_json() {
+  const BlasInfo b = blas_info();
+  return {{"name", b.name}, {"library", b.library}, {"config", b.config}};
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
-}
-
-// The device that --device names: cpu, cuda, or auto (cuda when there is
-// one). Throws Error for cuda without a GPU.
-c10::Device pick_device(const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
-  if (name == "cuda" && !cuda) {
-    throw Error("--device cuda: this LibTorch has no CUDA or sees no GPU");
-  }
-  return (name == "cuda" || (name == "auto" && cuda)) ? c10::Device(c10::kCUDA)
-                                                      : c10::Device(c10::kCPU);
-}
-
-// What every config.json holds besides its data: experiment, command line,
-// settings, versions and machine.
-json base_config(const Experiment& e, c10::Device device) {
+// What config.json holds: experiment, command line, settings, data,
+// versions and machine.
+json make_config(const Experiment& e, const ExperimentData& data,
+                 c10::Device device) {
+  const ExperimentSettings& s = e.config.experiment;
   return {
       {"experiment", e.name},
-      {"command", command_line()},
-      {"settings", e.options},
+      {"command", e.command},
+      {"settings", settings_json(e.config)},
       {"runs", e.runs.size()},
       {"started", timestamp_now()},
       {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
@@ -59,7 +46,15 @@ json base_config(const Experiment& e, c10::Device device) {
        {{"host", host_name()},
         {"device", device.str()},
         {"threads", at::get_num_threads()},
-        {"hardware_threads", std::thread::hardware_concurrency()}}},
+        {"hardware_threads", std::thread::hardware_concurrency()},
+        {"blas", blas_json()}}},
+      {"data",
+       {{"folder", s.data},
+        {"format", data.format},
+        {"train_examples", data.train->examples()},
+        {"test_examples", data.test->examples()},
+        {"image", {data.shape.channels, data.shape.height, data.shape.width}},
+        {"classes", data.shape.classes}}},
   };
 }
 
@@ -81,35 +76,10 @@ json keep_history(const fs::path& file, json config) {
   return config;
 }
 
-// The IDX or CIFAR files that --data names, as tensors on the device.
-RunData memory_data(const Options& o, c10::Device device) {
-  constexpr int64_t kEvalBatch = 500;
-  const ImageData images =
-      load_image_data(o.data, limit(o.train_limit), limit(o.test_limit));
-  const auto tensors =
-      std::make_shared<const TensorData>(to_tensors(images, device));
-  RunData d;
-  d.format = images.format;
-  d.train_examples = images.train.count;
-  d.test_examples = images.test.count;
-  d.shape = tensors->shape;
-  d.batches = [n = tensors->train.size()](int64_t batch_size) {
-    return (n + batch_size - 1) / batch_size;
-  };
-  d.train_epoch = [tensors](Trainer& trainer, int64_t batch_size, uint64_t seed,
-                            const std::function<void()>& on_batch) {
-    return trainer.train_epoch(tensors->train, batch_size, seed, on_batch);
-  };
-  d.evaluate = [tensors](Trainer& trainer, double noise_std, uint64_t seed) {
-    return trainer.evaluate(tensors->test, kEvalBatch, noise_std, seed);
-  };
-  return d;
-}
-
 // Trains one run, resuming from its checkpoint when there is one.
 class RunTrainer {
  public:
-  RunTrainer(const RunSpec& spec, const RunData& data, c10::Device device,
+  RunTrainer(const RunSpec& spec, ExperimentData& data, c10::Device device,
              Progress& progress, std::string label, bool quiet)
       : spec_(spec),
         data_(data),
@@ -123,7 +93,7 @@ class RunTrainer {
     RunResult r;
     r.spec = spec_;
     if (resume && fs::exists(checkpoint)) {
-      if (auto restored = trainer.load(checkpoint)) {
+      if (auto restored = load_checkpoint(trainer, checkpoint)) {
         r.epochs =
             json::parse(restored->history).get<std::vector<EpochRecord>>();
         r.resumed_at = restored->epoch;
@@ -133,14 +103,14 @@ class RunTrainer {
         trainer = fresh_trainer();
       }
     }
-    for (int epoch = static_cast<int>(r.epochs.size()) + 1;
-         epoch <= spec_.epochs; ++epoch) {
+    const int epochs = spec_.train.epochs;
+    for (int epoch = static_cast<int>(r.epochs.size()) + 1; epoch <= epochs;
+         ++epoch) {
       const std::string status = label_ + " epoch " + std::to_string(epoch) +
-                                 "/" + std::to_string(spec_.epochs);
+                                 "/" + std::to_string(epochs);
       const auto start = std::chrono::steady_clock::now();
-      const PassStats train = data_.train_epoch(
-          trainer, spec_.batch_size,
-          static_cast<uint64_t>(spec_.seed) * 1000003u + epoch,
+      const PassStats train = trainer.train_epoch(
+          *data_.train, static_cast<uint64_t>(spec_.seed) * 1000003u + epoch,
           [&] { progress_.advance(1, status); });
       const double seconds = std::chrono::duration<double>(
                                  std::chrono::steady_clock::now() - start)
@@ -150,17 +120,17 @@ class RunTrainer {
         log("diverged (loss is not finite) in epoch " + std::to_string(epoch));
         break;
       }
-      const PassStats test = data_.evaluate(trainer, 0, 0);
+      const PassStats test = trainer.evaluate(*data_.test);
       r.epochs.push_back({epoch, train.loss, train.accuracy, test.loss,
                           test.accuracy, seconds});
-      trainer.save(checkpoint, epoch, json(r.epochs).dump());
+      save_checkpoint(trainer, checkpoint, epoch, json(r.epochs).dump());
       log(status + ": train loss " + fixed(train.loss, 4) + ", test acc " +
           percent(test.accuracy) + "%, " + fixed(seconds, 1) + " s");
     }
     if (r.ok()) {
       for (size_t i = 0; i < spec_.noise.size(); ++i) {
         r.noise_acc.push_back(
-            data_.evaluate(trainer, spec_.noise[i], spec_.seed + 7919 * i)
+            trainer.evaluate(*data_.test, spec_.noise[i], spec_.seed + 7919 * i)
                 .accuracy);
       }
     }
@@ -171,13 +141,15 @@ class RunTrainer {
   Trainer fresh_trainer() {
     torch::manual_seed(static_cast<uint64_t>(spec_.seed));
     torch::nn::AnyModule model = build_model(spec_, data_.shape);
-    init_weights(*model.ptr(), spec_.init);
+    init_weights(*model.ptr(), spec_.train.init);
     model.ptr()->to(device_);
-    auto optimizer = make_optimizer(model.ptr()->parameters(), spec_);
+    auto optimizer = make_optimizer(model.ptr()->parameters(), spec_.train);
+    TrainerOptions options;
+    options.label_smoothing = spec_.train.label_smoothing;
+    options.bf16 = spec_.train.precision == "bf16";
     return Trainer(std::move(model), std::move(optimizer),
-                   get_schedule(spec_.schedule),
-                   spec_.epochs * data_.batches(spec_.batch_size), {},
-                   spec_.extra.value("label_smoothing", 0.0));
+                   get_schedule(spec_.train.schedule),
+                   spec_.train.epochs * data_.train->batches(), options);
   }
 
   void log(const std::string& line) {
@@ -185,7 +157,7 @@ class RunTrainer {
   }
 
   const RunSpec& spec_;
-  const RunData& data_;
+  ExperimentData& data_;
   c10::Device device_;
   Progress& progress_;
   std::string label_;
@@ -195,81 +167,71 @@ class RunTrainer {
 std::optional<RunResult> finished_run(const fs::path& path) {
   if (!fs::exists(path)) return std::nullopt;
   try {
-    return json::parse(read_file(path)).get<RunResult>();
-  } catch (const json::exception&) {
+    return result_from_json(json::parse(read_file(path)));
+  } catch (const std::exception&) {
     return std::nullopt;  // written atomically, so only a hand edit gets here
   }
 }
 
+// The log's warning when matrix products run on Debian's reference BLAS.
+std::string blas_warning() {
+  const BlasInfo b = blas_info();
+  if (!b.reference) return "";
+  return "warning: LibTorch calls the reference BLAS (" + b.library +
+         "): fully connected layers run about 25x slower than with OpenBLAS "
+         "(install libopenblas0-openmp)";
+}
+
 }  // namespace
 
-Outcome run_experiment(const Experiment& e, const OpenData& open,
-                       const json& more_config) {
-  const Options& o = e.options;
-  at::set_num_threads(o.threads);
-  const c10::Device device = pick_device(o.device);
+Outcome run_experiment(const Experiment& e, ExperimentData& data,
+                       c10::Device device, const fs::path& dir) {
+  const ExperimentSettings& s = e.config.experiment;
   Outcome out;
-  out.dir = o.out.empty() ? fs::path("runs") / (e.name + "-" + timestamp_now())
-                          : fs::path(o.out);
-  if (!o.resume && fs::exists(out.dir / "config.json")) {
-    throw Error(out.dir.string() +
-                " already holds an experiment: pass --resume to continue it "
-                "or choose another --out");
+  out.dir = dir;
+  make_folder(dir);
+  make_folder(dir / "runs");
+  out.config = make_config(e, data, device);
+  if (s.resume && fs::exists(dir / "config.json")) {
+    out.config = keep_history(dir / "config.json", std::move(out.config));
   }
-  const RunData data = open(device);
-  fs::create_directories(out.dir / "runs");
-  out.config = base_config(e, device);
-  if (o.resume && fs::exists(out.dir / "config.json")) {
-    out.config = keep_history(out.dir / "config.json", std::move(out.config));
-  }
-  out.config.update(more_config);
-  out.config["data"] = {
-      {"folder", o.data},
-      {"format", data.format},
-      {"train_examples", data.train_examples},
-      {"test_examples", data.test_examples},
-      {"image", {data.shape.channels, data.shape.height, data.shape.width}},
-      {"classes", data.shape.classes}};
-  write_file_atomic(out.dir / "config.json", out.config.dump(2) + "\n");
+  write_file_atomic(dir / "config.json", out.config.dump(2) + "\n");
 
+  const int64_t steps = data.train->batches();
   int64_t units = 0;
-  for (const RunSpec& s : e.runs)
-    units += s.epochs * data.batches(s.batch_size);
-  Progress progress(units, !o.quiet && stderr_is_terminal());
-  if (!o.quiet) {
+  for (const RunSpec& r : e.runs) units += r.train.epochs * steps;
+  Progress progress(units, !s.quiet && stderr_is_terminal());
+  if (!s.quiet) {
+    if (const std::string warning = blas_warning(); !warning.empty()) {
+      progress.log(warning);
+    }
     progress.log(e.name + ": " + std::to_string(e.runs.size()) + " runs on " +
-                 std::to_string(data.train_examples) + " training and " +
-                 std::to_string(data.test_examples) + " test examples (" +
-                 device.str() + ", " + std::to_string(o.threads) +
-                 " threads) -> " + out.dir.string());
+                 std::to_string(data.train->examples()) + " training and " +
+                 std::to_string(data.test->examples()) + " test examples (" +
+                 device.str() + ", " + std::to_string(at::get_num_threads()) +
+                 " threads) -> " + dir.string());
   }
   for (size_t i = 0; i < e.runs.size(); ++i) {
-    const RunSpec& s = e.runs[i];
-    const fs::path base = out.dir / "runs" / s.id();
+    const RunSpec& r = e.runs[i];
+    const fs::path base = dir / "runs" / r.id();
     const fs::path result_path = base.string() + ".json";
-    std::optional<RunResult> r =
-        o.resume ? finished_run(result_path) : std::nullopt;
-    if (r) {
-      progress.advance(s.epochs * data.batches(s.batch_size), "");
+    std::optional<RunResult> result =
+        s.resume ? finished_run(result_path) : std::nullopt;
+    if (result) {
+      progress.advance(r.train.epochs * steps, "");
     } else {
       const std::string label = "[" + std::to_string(i + 1) + "/" +
-                                std::to_string(e.runs.size()) + "] " + s.id();
-      RunTrainer trainer(s, data, device, progress, label, o.quiet);
-      r = trainer.run(base.string() + ".ckpt", o.resume);
-      write_file_atomic(result_path, json(*r).dump(1) + "\n");
+                                std::to_string(e.runs.size()) + "] " + r.id();
+      RunTrainer trainer(r, data, device, progress, label, s.quiet);
+      result = trainer.run(base.string() + ".ckpt", s.resume);
+      write_file_atomic(result_path, result_json(*result).dump(1) + "\n");
       fs::remove(base.string() + ".ckpt");
     }
-    out.results.push_back(*std::move(r));
-    write_file_atomic(out.dir / "results.csv", results_csv(out.results));
+    out.results.push_back(*std::move(result));
+    write_file_atomic(dir / "results.csv", results_csv(out.results));
   }
   progress.finish();
   return out;
-}
-
-Outcome run_experiment(const Experiment& e) {
-  return run_experiment(
-      e, [&](c10::Device device) { return memory_data(e.options, device); },
-      json::object());
 }
 
 }  // namespace mishlab

@@ -1,3 +1,5 @@
+#include "train/activations.hpp"
+
 #include <torch/autograd.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/activation.h>
@@ -6,8 +8,6 @@
 #include <mish/torch.hpp>
 
 #include "common/error.hpp"
-#include "train/catalog.hpp"
-#include "train/nn.hpp"
 
 namespace mishlab {
 
@@ -97,6 +97,12 @@ const std::vector<ActivationInfo>& activation_catalog() {
     return out;
   }();
   return infos;
+}
+
+std::vector<std::string> activation_names() {
+  std::vector<std::string> names;
+  for (const Entry& e : entries()) names.push_back(e.info.name);
+  return names;
 }
 
 torch::nn::AnyModule make_activation(const std::string& name) {

@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -19,13 +18,6 @@
 namespace mishlab {
 namespace fs = std::filesystem;
 namespace {
-
-bool is_jpeg_name(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return ext == ".jpg" || ext == ".jpeg";
-}
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -47,45 +39,6 @@ std::mt19937_64 item_rng(uint64_t seed, int64_t epoch, size_t item) {
 }
 
 }  // namespace
-
-ImageFolder scan_image_folder(const fs::path& root,
-                              const std::vector<std::string>& classes) {
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    throw Error(root.string() + ": not a folder (expected <class>/*.jpg)");
-  }
-  std::vector<std::string> found;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if (entry.is_directory()) found.push_back(entry.path().filename().string());
-  }
-  std::sort(found.begin(), found.end());
-  ImageFolder folder;
-  folder.classes = classes.empty() ? found : classes;
-  for (const auto& name : found) {
-    const auto it =
-        std::find(folder.classes.begin(), folder.classes.end(), name);
-    if (it == folder.classes.end()) {
-      throw Error(root.string() + ": class folder '" + name +
-                  "' is not among the training classes");
-    }
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(root / name)) {
-      if (entry.is_regular_file() && is_jpeg_name(entry.path())) {
-        files.push_back(entry.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    const auto label = static_cast<int64_t>(it - folder.classes.begin());
-    for (auto& f : files) {
-      folder.files.push_back(std::move(f));
-      folder.labels.push_back(label);
-    }
-  }
-  if (folder.files.empty()) {
-    throw Error(root.string() + ": no .jpg/.jpeg images in <class>/ folders");
-  }
-  return folder;
-}
 
 ImageFolderLoader::ImageFolderLoader(ImageFolder folder, LoaderOptions options)
     : folder_(std::move(folder)), options_(options) {
@@ -212,6 +165,30 @@ ImageBatch ImageFolderLoader::make_batch(const std::vector<size_t>& items,
   std::memcpy(out.images.data_ptr(), pixels.data(), n * image_bytes);
   out.labels = torch::tensor(labels, torch::kInt64);
   return out;
+}
+
+FolderBatches::FolderBatches(ImageFolder folder, LoaderOptions options,
+                             c10::Device device)
+    : examples_(static_cast<int64_t>(folder.files.size())),
+      train_(options.train),
+      loader_(std::move(folder), options),
+      device_(device) {
+  mean_ = (torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1}) * 255)
+              .to(device);
+  std_ = (torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1}) * 255)
+             .to(device);
+}
+
+void FolderBatches::start(uint64_t seed) {
+  loader_.start_epoch(train_ ? static_cast<int64_t>(seed) : 0);
+}
+
+std::optional<Batch> FolderBatches::next() {
+  auto batch = loader_.next();
+  if (!batch) return std::nullopt;
+  const auto x =
+      batch->images.to(device_, /*non_blocking=*/true).to(torch::kFloat);
+  return Batch{(x - mean_) / std_, batch->labels.to(device_)};
 }
 
 }  // namespace mishlab

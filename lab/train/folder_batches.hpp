@@ -1,7 +1,7 @@
-// Image folders in the ImageNet layout (train/<class>/*.jpg,
-// val/<class>/*.jpg), as Imagenette and ImageWoof ship them, decoded in
-// worker threads a few batches ahead of the training loop.
 #pragma once
+
+// JPEG image folders (data/image_folder.hpp) decoded in worker threads a few
+// batches ahead of the training loop, as a BatchSource.
 
 #include <torch/types.h>
 
@@ -17,19 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "data/image_folder.hpp"
+#include "train/batches.hpp"
+
 namespace mishlab {
-
-struct ImageFolder {
-  std::vector<std::string> classes;
-  std::vector<std::filesystem::path> files;
-  std::vector<int64_t> labels;  // index into classes, per file
-};
-
-// Lists root/<class>/*.{jpg,jpeg} (any case), sorted. With `classes` given,
-// uses that order and rejects other class folders (val must match train).
-// Throws mishlab::Error when root is missing or holds no images.
-ImageFolder scan_image_folder(const std::filesystem::path& root,
-                              const std::vector<std::string>& classes = {});
 
 struct ImageBatch {
   torch::Tensor images;  // uint8, N x 3 x size x size
@@ -86,6 +77,27 @@ class ImageFolderLoader {
   std::map<int64_t, Slot> ready_;
   std::set<std::string> warned_;
   std::vector<std::thread> threads_;
+};
+
+// The loader's batches as float tensors on the training device,
+// standardised with the ImageNet channel statistics (what the Imagenette
+// recipe uses). Training passes shuffle and crop by their seed; evaluation
+// passes keep the order.
+class FolderBatches : public BatchSource {
+ public:
+  FolderBatches(ImageFolder folder, LoaderOptions options, c10::Device device);
+
+  int64_t examples() const override { return examples_; }
+  int64_t batches() const override { return loader_.batches(); }
+  void start(uint64_t seed) override;
+  std::optional<Batch> next() override;
+
+ private:
+  int64_t examples_;
+  bool train_;
+  ImageFolderLoader loader_;
+  c10::Device device_;
+  torch::Tensor mean_, std_;
 };
 
 }  // namespace mishlab

@@ -1,3 +1,5 @@
+#include "train/models.hpp"
+
 #include <torch/nn/init.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -8,17 +10,22 @@
 #include <torch/utils.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include "common/error.hpp"
-#include "train/catalog.hpp"
-#include "train/nn.hpp"
+#include "train/activations.hpp"
+#include "train/run_spec.hpp"
+#include "train/xresnet.hpp"
 
 namespace mishlab {
 
 namespace nn = torch::nn;
 
 namespace {
+
+using ModelFactory =
+    std::function<nn::AnyModule(const RunSpec&, const DataShape&)>;
 
 // Sequential's forward is a template, which AnyModule cannot hold.
 class NetImpl : public nn::Module {
@@ -86,7 +93,7 @@ nn::AnyModule mlp(const RunSpec& s, const DataShape& shape) {
 // are slow (LibTorch on the reference BLAS).
 nn::AnyModule deep_mlp(const RunSpec& s, const DataShape& shape) {
   if (s.depth < 1) throw Error("model 'deep' needs a depth of at least 1");
-  const int64_t width = s.width > 0 ? s.width : 500;
+  const int64_t width = s.train.width;
   nn::Sequential m;
   m->push_back(nn::Flatten());
   int64_t in = shape.channels * shape.height * shape.width;
@@ -189,10 +196,32 @@ nn::AnyModule resnet20(const RunSpec& s, const DataShape& shape) {
   return nn::AnyModule(Net(m));
 }
 
-std::map<std::string, ModelFactory>& models() {
-  static std::map<std::string, ModelFactory> table = {
-      {"cnn", small_cnn}, {"mlp", mlp},   {"deep", deep_mlp},
-      {"cnn5", cnn5},     {"cnn6", cnn6}, {"resnet20", resnet20},
+// fastai's XResNet (train/xresnet.hpp) of the given depth.
+ModelFactory xresnet(int depth) {
+  return [depth](const RunSpec& s, const DataShape& shape) {
+    XResNetOptions o;
+    o.depth = depth;
+    o.in_channels = shape.channels;
+    o.classes = shape.classes;
+    o.widen = s.train.widen;
+    o.small_input = shape.height < 64;  // MNIST, CIFAR
+    o.self_attention = s.train.sa;
+    o.activation = [act = s.activation] { return make_activation(act); };
+    return nn::AnyModule(XResNet(o));
+  };
+}
+
+const std::map<std::string, ModelFactory>& models() {
+  static const std::map<std::string, ModelFactory> table = {
+      {"cnn", small_cnn},
+      {"mlp", mlp},
+      {"deep", deep_mlp},
+      {"cnn5", cnn5},
+      {"cnn6", cnn6},
+      {"resnet20", resnet20},
+      {"xresnet18", xresnet(18)},
+      {"xresnet34", xresnet(34)},
+      {"xresnet50", xresnet(50)},
   };
   return table;
 }
@@ -243,13 +272,11 @@ const std::map<std::string, Init>& inits() {
 
 }  // namespace
 
-void register_model(const std::string& name, ModelFactory factory) {
-  models()[name] = std::move(factory);
-}
-
 nn::AnyModule build_model(const RunSpec& spec, const DataShape& shape) {
-  const auto it = models().find(spec.model);
-  if (it == models().end()) throw Error("unknown model '" + spec.model + "'");
+  const auto it = models().find(spec.train.model);
+  if (it == models().end()) {
+    throw Error("unknown model '" + spec.train.model + "'");
+  }
   return it->second(spec, shape);
 }
 

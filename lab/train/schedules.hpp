@@ -1,9 +1,19 @@
-// The recipe's learning-rate schedules as multipliers of the peak rate over
-// training progress in [0, 1], for the lab's schedule registry (the trainer
-// applies them once per batch).
 #pragma once
 
+// Learning-rate schedules: multipliers of the peak rate over training
+// progress in [0, 1), by name. The trainer applies them once per batch.
+
+#include <functional>
+#include <string>
+#include <vector>
+
 namespace mishlab {
+
+using Schedule = std::function<double(double progress)>;
+
+std::vector<std::string> schedule_names();
+// constant, cosine, flat_cos, one_cycle; throws Error for another name.
+Schedule get_schedule(const std::string& name);
 
 // Flat at 1 for `flat_fraction` of training, then (1 + cos(pi p)) / 2 down to
 // 0 over the rest (p from 0 to 1): fastai's fit_flat_cos.

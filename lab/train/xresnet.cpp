@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "train/autocast.hpp"
 #include "train/self_attention.hpp"
 
 namespace mishlab {
@@ -106,8 +105,7 @@ void init_cnn(nn::Module& module) {
 
 }  // namespace
 
-XResNetImpl::XResNetImpl(const XResNetOptions& options)
-    : fast_gpu_(options.fast_gpu) {
+XResNetImpl::XResNetImpl(const XResNetOptions& options) {
   TORCH_CHECK(options.activation, "XResNet needs an activation factory");
   const auto layout = layout_for(options.depth);
   const auto& act = options.activation;
@@ -143,12 +141,7 @@ XResNetImpl::XResNetImpl(const XResNetOptions& options)
 }
 
 torch::Tensor XResNetImpl::forward(const torch::Tensor& x) {
-  if (!fast_gpu_ || !x.is_cuda()) return head->forward(body->forward(x));
-  CudaBf16Autocast autocast;
-  // A channels-last input makes the convolutions pick channels-last kernels.
-  const auto y = head->forward(
-      body->forward(x.contiguous(torch::MemoryFormat::ChannelsLast)));
-  return y.to(torch::kFloat);
+  return head->forward(body->forward(x));
 }
 
 }  // namespace mishlab

@@ -27,9 +27,6 @@ struct XResNetOptions {
   bool self_attention = false;
   bool symmetric_attention = false;
   ActivationFactory activation;
-  // On CUDA inputs: bfloat16 autocast and channels-last activations (tensor
-  // cores). CPU inputs always run in float32, NCHW.
-  bool fast_gpu = true;
 };
 
 class XResNetImpl : public torch::nn::Module {
@@ -40,9 +37,6 @@ class XResNetImpl : public torch::nn::Module {
 
   torch::nn::Sequential body{nullptr};  // stem + stages + pooling
   torch::nn::Sequential head{nullptr};  // the classifier
-
- private:
-  bool fast_gpu_;
 };
 TORCH_MODULE(XResNet);
 

@@ -92,6 +92,29 @@ TEST(DataFolder, LoadsMnistStyleFolders) {
   std::filesystem::remove_all(dir);
 }
 
+// One label beyond the classes would make Fashion-MNIST a 201-class problem.
+TEST(DataFolder, LabelsBeyondTheClassesNameTheFileAndRecord) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / "mishlab_idx_labels";
+  std::filesystem::remove_all(dir);
+  test::write_mnist_folder(dir, 50, 20, false);
+  std::vector<uint8_t> labels(50, 3);
+  labels[17] = 200;
+  test::write(dir / "train-labels-idx1-ubyte", test::idx_bytes({50}, labels));
+  try {
+    load_image_data(dir, kNoLimit, kNoLimit);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("train-labels-idx1-ubyte: record 17 has label 200"),
+              std::string::npos)
+        << what;
+  }
+  // The first 17 records are fine.
+  EXPECT_EQ(load_image_data(dir, 17, kNoLimit).train.count, 17);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(DataFolder, MissingOrEmptyFoldersAreClearErrors) {
   EXPECT_THROW(load_image_data("/nonexistent", kNoLimit, kNoLimit), Error);
   const auto dir = std::filesystem::temp_directory_path() / "mishlab_empty";

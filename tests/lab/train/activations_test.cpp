@@ -1,5 +1,7 @@
 // Every activation's value and gradient against a float64 reference.
 
+#include "train/activations.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,8 +10,6 @@
 #include <mish/torch.hpp>
 
 #include "common/error.hpp"
-#include "train/catalog.hpp"
-#include "train/nn.hpp"
 
 namespace mishlab {
 namespace {

@@ -37,7 +37,7 @@ std::string noise_jpeg(std::mt19937& rng, int bright_channel) {
 
 void run_cli(std::vector<std::string> args) {
   CLI::App app;
-  register_recipe_commands(app);
+  register_commands(app);
   args.insert(args.begin(), "mish-lab");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -100,20 +100,20 @@ TEST_F(TrainCommandTest, TrainsOnJpegFoldersWritesReportsAndResumes) {
   run_cli(a);
   const fs::path out = root_ / "train";
   for (const char* f : {"config.json", "results.csv", "report.md",
-                        "summary.json", "recipe.json", "runs/relu-s0.json"}) {
+                        "summary.json", "runs/relu-s0.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   const auto result =
       nlohmann::json::parse(read_file(out / "runs/relu-s0.json"));
   EXPECT_EQ(result["epochs"].size(), 1u);
-  EXPECT_TRUE(result["spec"]["extra"]["sa"].get<bool>());
+  EXPECT_TRUE(result["spec"]["train"]["sa"].get<bool>());
   const auto before = fs::last_write_time(out / "runs/relu-s0.json");
   run_cli({"train", "--resume", "--out", out.string(), "--quiet"});
   EXPECT_EQ(fs::last_write_time(out / "runs/relu-s0.json"), before);
   // With --resume, flags that would change a stored setting are refused.
   for (const auto& [flag, value, needle] :
        {std::tuple{"--widen", "0.25", "--widen 0.25 differs from 0.125"},
-        {"--act", "mish", R"(--act ["mish"] differs from ["relu"])"}}) {
+        {"--act", "mish", R"(--activations ["mish"] differs from ["relu"])"}}) {
     try {
       run_cli({"train", "--resume", "--out", out.string(), flag, value});
       ADD_FAILURE() << flag << ": expected an error";
@@ -122,6 +122,23 @@ TEST_F(TrainCommandTest, TrainsOnJpegFoldersWritesReportsAndResumes) {
           << e.what();
     }
   }
+}
+
+// --train-limit and --test-limit take an even share of every class.
+TEST_F(TrainCommandTest, LimitsApplyToImageFolders) {
+  auto a = args("train", "limited");
+  a.insert(a.end(), {"--train-limit", "8", "--test-limit", "4"});
+  run_cli(a);
+  const auto config =
+      nlohmann::json::parse(read_file(root_ / "limited/config.json"));
+  EXPECT_EQ(config["data"]["train_examples"], 8);
+  EXPECT_EQ(config["data"]["test_examples"], 4);
+  EXPECT_EQ(config["data"]["classes"], 2);
+  // Fewer examples than one batch would train nothing: refused up front.
+  a = args("train", "tiny");
+  a.insert(a.end(), {"--train-limit", "3"});
+  EXPECT_THROW(run_cli(a), Error);
+  EXPECT_FALSE(fs::exists(root_ / "tiny"));
 }
 
 TEST_F(TrainCommandTest, StopsOnACorruptImageUnlessToldToSkipIt) {

@@ -1,21 +1,24 @@
 #pragma once
 
+// The activations a run can use, by name; "mish" is the project's
+// mish::nn::Mish, the others LibTorch's functions.
+
+#include <torch/nn/modules/container/any.h>
+
 #include <string>
 #include <vector>
 
 namespace mishlab {
 
-// What can be named on the command line. These lists come from the registries
-// in nn.hpp, so names registered by plugged-in code (lab/recipe) appear too.
 struct ActivationInfo {
   std::string name;
   std::string formula;
 };
 const std::vector<ActivationInfo>& activation_catalog();
-std::vector<std::string> model_names();
-std::vector<std::string> init_names();
-std::vector<std::string> optimizer_names();
-std::vector<std::string> schedule_names();
+std::vector<std::string> activation_names();
+
+// A fresh activation module; throws Error for an unknown name.
+torch::nn::AnyModule make_activation(const std::string& name);
 
 // f(x) and f'(x) of an activation (evaluation mode, float32, autograd), for
 // plots and tests.
