@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands/commands.hpp"
+#include "commands/experiment.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "report/plot.hpp"
@@ -114,6 +115,7 @@ void register_commands(CLI::App& app) {
   register_train(app);
   register_ablate(app);
   register_activation_commands(app);
+  add_report_command(app);
 }
 
 }  // namespace mishlab

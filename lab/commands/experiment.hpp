@@ -42,8 +42,14 @@ struct ExperimentDefinition {
 // The settings every training subcommand offers.
 extern const std::vector<std::string> kCommonFlags;
 
-// Adds the subcommand; its callback is the driver.
+// Adds the subcommand; its callback is the driver. Scaled out: a shard
+// (--shard, or the Slurm array task) trains its share of the runs into a
+// shared --out and leaves the report to `mish-lab report`; under torchrun or
+// srun every run trains data-parallel and rank 0 writes.
 void add_experiment(CLI::App& app, ExperimentDefinition definition);
+
+// `mish-lab report DIR`, for any experiment added before it is called.
+void add_report_command(CLI::App& app);
 
 // One point of an experiment's grid and what it changes in a run.
 struct GridPoint {

@@ -48,6 +48,19 @@ void write_file_atomic(const fs::path& path, std::string_view contents) {
   }
 }
 
+bool create_file_once(const fs::path& path, std::string_view contents) {
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  const fs::path mine =
+      path.string() + "." + host + "." + std::to_string(::getpid()) + ".tmp";
+  write_file_atomic(mine, contents);
+  const bool created = ::link(mine.c_str(), path.c_str()) == 0;
+  const int error = errno;
+  ::unlink(mine.c_str());
+  if (!created && error != EEXIST) fail("cannot write", path, error);
+  return created;
+}
+
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open", path, errno);

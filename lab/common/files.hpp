@@ -13,6 +13,12 @@ namespace mishlab {
 void write_file_atomic(const std::filesystem::path& path,
                        std::string_view contents);
 
+// Creates PATH with `contents` unless it exists, atomically also on a shared
+// cluster file system (a hard link of a private temporary file); returns
+// whether this call created it.
+bool create_file_once(const std::filesystem::path& path,
+                      std::string_view contents);
+
 // Reads a whole file; throws Error naming the path when it cannot.
 std::string read_file(const std::filesystem::path& path);
 

@@ -9,12 +9,14 @@
 #include <sstream>
 #include <vector>
 
+#include "common/error.hpp"
 #include "common/files.hpp"
 
 namespace mishlab {
 
 void save_checkpoint(Trainer& trainer, const std::filesystem::path& path,
                      int epoch, const std::string& history) {
+  if (trainer.group() && !trainer.group()->root()) return;
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive;
   trainer.module().save(model_archive);
@@ -39,10 +41,19 @@ void save_checkpoint(Trainer& trainer, const std::filesystem::path& path,
 
 std::optional<Restored> load_checkpoint(Trainer& trainer,
                                         const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) return std::nullopt;
+  Group* group = trainer.group();
+  std::string bytes;
+  if (!group || group->root()) {
+    try {
+      if (std::filesystem::exists(path)) bytes = read_file(path);
+    } catch (const Error&) {
+      bytes.clear();  // unreadable: the run starts over
+    }
+  }
+  if (group) group->broadcast(bytes);
+  if (bytes.empty()) return std::nullopt;
   try {
     const c10::Device device = trainer.module().parameters().front().device();
-    const std::string bytes = read_file(path);
     torch::serialize::InputArchive archive;
     archive.load_from(bytes.data(), bytes.size(), device);
     torch::serialize::InputArchive model_archive;

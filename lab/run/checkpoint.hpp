@@ -11,7 +11,8 @@ namespace mishlab {
 // A run's state after an epoch: model, optimizer, step count, the default
 // generator's state and `history` (the epochs so far, JSON) in one file,
 // written atomically (a failed write throws Error naming the file and
-// leaves no temporary file).
+// leaves no temporary file). Data-parallel, rank 0 writes it, and reads it
+// for every rank.
 void save_checkpoint(Trainer& trainer, const std::filesystem::path& path,
                      int epoch, const std::string& history);
 

@@ -72,7 +72,15 @@ std::vector<std::string> default_inits();
   X(bool, resume, false, "--resume", kLocator, Check::any(),                   \
     "Continue the experiment in --out (or the newest of its kind) with its "   \
     "stored settings: finished runs are kept, an interrupted one restarts "    \
-    "from its checkpoint")
+    "from its checkpoint")                                                     \
+  X(std::string, shard, "", "--shard", kLocator, Check::any(),                 \
+    "Train only share I of N of the runs (I/N, 0 <= I < N), for a sweep "      \
+    "split over a job array into one --out folder (default: the Slurm array " \
+    "task's); then `mish-lab report DIR`")                                     \
+  X(double, dist_timeout, 300, "--dist-timeout", kMachine,                     \
+    Check::range(1, 86400),                                                    \
+    "Seconds a data-parallel process (under torchrun or srun) waits for a "    \
+    "peer before stopping with an error")
 // clang-format on
 
 // "cpu", "cuda", "auto".

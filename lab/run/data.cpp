@@ -22,6 +22,17 @@ uint64_t limit(int64_t n) {
   return n > 0 ? static_cast<uint64_t>(n) : kNoLimit;
 }
 
+// FNV-1a over every pixel and label.
+std::string fingerprint(const ImageData& images) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const ImageSet* set : {&images.train, &images.test}) {
+    for (const std::vector<uint8_t>* bytes : {&set->pixels, &set->labels}) {
+      for (const uint8_t b : *bytes) h = (h ^ b) * 1099511628211ULL;
+    }
+  }
+  return std::to_string(h);
+}
+
 ExperimentData tensor_data(const RunConfig& c, c10::Device device) {
   const ExperimentSettings& e = c.experiment;
   const ImageData images =
@@ -29,6 +40,7 @@ ExperimentData tensor_data(const RunConfig& c, c10::Device device) {
   TensorData tensors = to_tensors(images, device);
   ExperimentData d;
   d.format = images.format;
+  d.fingerprint = fingerprint(images);
   d.shape = tensors.shape;
   d.train = std::make_unique<TensorBatches>(std::move(tensors.train),
                                             c.train.batch_size, true);

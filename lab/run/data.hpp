@@ -13,6 +13,9 @@ namespace mishlab {
 // What the runs of an experiment train and are evaluated on.
 struct ExperimentData {
   std::string format;  // config.json's data.format
+  // Identifies the examples, for data-parallel ranks to check they train on
+  // the same (empty: the folder's name and counts stand for them).
+  std::string fingerprint;
   DataShape shape;
   std::unique_ptr<BatchSource> train;
   std::unique_ptr<BatchSource> test;

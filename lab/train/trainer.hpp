@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "train/batches.hpp"
+#include "train/distributed.hpp"
 #include "train/schedules.hpp"
 
 namespace mishlab {
@@ -27,23 +28,43 @@ struct TrainerOptions {
   // On CUDA inputs: bfloat16 autocast and channels-last inputs (tensor
   // cores). CPU inputs always run in float32, NCHW.
   bool bf16 = false;
+  // Data-parallel training over this process group (outlives the trainer);
+  // none: one process.
+  Group* group = nullptr;
 };
 
 // Owns a model and its optimizer and is the only place a training step
-// happens: forward, loss, backward, schedule, optimizer step.
+// happens: forward, loss, backward, gradient average, schedule, optimizer
+// step.
+//
+// Data-parallel (options.group): every rank is given the same global batch
+// and computes on its own part of it; its loss is weighted by its share, so
+// that the averaged gradient is the global batch's and results do not
+// depend on the number of processes beyond floating-point order and
+// per-rank batch-norm statistics. Parameters start as rank 0's; losses and
+// counts are the global batch's on every rank.
 class Trainer {
  public:
   Trainer(torch::nn::AnyModule model,
           std::unique_ptr<torch::optim::Optimizer> optimizer, Schedule schedule,
           int64_t total_steps, TrainerOptions options = {});
 
-  // One optimisation step on a batch; returns the loss and counts the
-  // correct predictions into *correct.
+  // One optimisation step on a (global) batch; returns its mean loss and
+  // counts its correct predictions into *correct.
   double step(const Batch& batch, int64_t* correct);
 
+  // Summed loss and correct predictions on a (global) batch in the current
+  // mode, without gradients.
+  struct Sums {
+    double loss = 0;
+    int64_t correct = 0;
+  };
+  Sums measure(const at::Tensor& x, const at::Tensor& y);
+
   // One pass over `data` in training mode, ordered by `seed`; on_batch runs
-  // after each batch. A batch of one example is skipped (batch norm cannot
-  // train on it). Stops at the first non-finite loss.
+  // after each batch. A batch with less than two examples per process is
+  // skipped (batch norm cannot train on one). Stops at the first non-finite
+  // loss.
   PassStats train_epoch(BatchSource& data, uint64_t seed,
                         const std::function<void()>& on_batch);
 
@@ -58,10 +79,13 @@ class Trainer {
   void set_steps(int64_t steps) { steps_ = steps; }
 
   torch::nn::Module& module() { return *model_.ptr(); }
+  Group* group() const { return options_.group; }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
   at::Tensor forward(const at::Tensor& x);
+  // This process's rows of a global batch of n (all of them alone).
+  Group::Part part(int64_t n) const;
 
   torch::nn::AnyModule model_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;

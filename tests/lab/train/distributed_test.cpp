@@ -6,6 +6,7 @@
 
 #include "train/distributed.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
@@ -80,6 +81,58 @@ int collectives(Group& g) {
   return 0;
 }
 
+// One epoch of SGD with momentum on a network without batch norm or dropout,
+// data-parallel and, in the same process, alone: the parameters agree to
+// float rounding. The global batch of 33 splits 16/17, which checks the
+// weighting of unequal parts; 99 examples leave no remainder.
+int trainer(Group& g) {
+  RunSpec s;
+  s.activation = "mish";
+  s.train.model = "mlp";
+  s.train.optimizer = "sgd";
+  s.train.lr = 0.1;
+  s.train.momentum = 0.9;
+  const DataShape shape{1, 4, 4, 3};
+  at::Generator gen = at::detail::createCPUGenerator(5);
+  const at::Tensor y = at::arange(99) % 3;
+  const TensorSet data{
+      at::randn({99, 1, 4, 4}, gen) + y.to(at::kFloat).view({99, 1, 1, 1}), y};
+  std::vector<std::vector<at::Tensor>> params;
+  std::vector<PassStats> train, test;
+  for (Group* group : {&g, static_cast<Group*>(nullptr)}) {
+    // Rank 1 starts from other weights: the broadcast replaces them.
+    torch::manual_seed(group ? static_cast<uint64_t>(g.rank()) : 0);
+    torch::nn::AnyModule model = build_model(s, shape);
+    auto optimizer = make_optimizer(model.ptr()->parameters(), s.train);
+    TrainerOptions options;
+    options.group = group;
+    Trainer t(std::move(model), std::move(optimizer), get_schedule("constant"),
+              3, options);
+    TensorBatches train_batches(data, 33, true);
+    TensorBatches test_batches(data, 40, false);
+    train.push_back(t.train_epoch(train_batches, 7, {}));
+    test.push_back(t.evaluate(test_batches, 0.5, 3));
+    params.push_back({});
+    for (const at::Tensor& p : t.module().parameters()) {
+      params.back().push_back(p.detach().clone());
+    }
+  }
+  for (size_t i = 0; i < params[0].size(); ++i) {
+    const double diff =
+        (params[0][i] - params[1][i]).abs().max().item<double>();
+    if (diff > 1e-5) {
+      std::fprintf(stderr, "rank %d: parameter %zu differs by %g\n", g.rank(),
+                   i, diff);
+      return 1;
+    }
+  }
+  CHECK_OR_FAIL(std::abs(train[0].loss - train[1].loss) < 1e-5);
+  CHECK_OR_FAIL(train[0].accuracy == train[1].accuracy);
+  CHECK_OR_FAIL(std::abs(test[0].loss - test[1].loss) < 1e-5);
+  CHECK_OR_FAIL(test[0].accuracy == test[1].accuracy);
+  return 0;
+}
+
 int worker(const std::string& scenario) {
   const std::optional<Launch> launch = launch_from_env(process_environment());
   if (!launch) {
@@ -88,6 +141,7 @@ int worker(const std::string& scenario) {
   }
   Group g(*launch, c10::Device(c10::kCPU), milliseconds(2000));
   if (scenario == "collectives") return collectives(g);
+  if (scenario == "trainer") return trainer(g);
   std::vector<double> one = {1};
   g.sum(one);
   if (scenario == "dies" || scenario == "hangs") {
@@ -251,6 +305,15 @@ void expect_stopped(const fs::path& log, const std::string& cause) {
   EXPECT_NE(out.find("rank 0 of 2: summing metrics failed"), std::string::npos)
       << out;
   EXPECT_NE(out.find(cause), std::string::npos) << out;
+}
+
+TEST(Group, TrainerMatchesOneProcess) {
+  const fs::path dir = test_dir();
+  Pair p = start_pair("trainer", dir);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(test::wait_exit(p.pid[r], seconds(60)), 0)
+        << test::slurp(p.log[r]);
+  }
 }
 
 TEST(Group, DeadPeerStopsTheSurvivor) {
