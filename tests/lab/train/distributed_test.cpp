@@ -17,6 +17,10 @@
 
 #include "common/error.hpp"
 #include "processes.hpp"
+#include "train/models.hpp"
+#include "train/optimizers.hpp"
+#include "train/run_spec.hpp"
+#include "train/trainer.hpp"
 
 namespace mishlab {
 namespace {
