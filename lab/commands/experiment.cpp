@@ -83,8 +83,11 @@ RunConfig resume_from(const fs::path& dir, const std::string& name,
                 ": no experiment or settings");
   }
   if (*experiment != name) {
-    throw Error("--resume: " + dir.string() + " holds a '" +
-                experiment->dump() + "' experiment, not '" + name + "'");
+    const std::string held = experiment->is_string()
+                                 ? experiment->get<std::string>()
+                                 : experiment->dump();
+    throw Error("--resume: " + dir.string() + " holds a '" + held +
+                "' experiment, not '" + name + "'");
   }
   RunConfig config = resumed_config(flags, given, *settings, file.string());
   config.experiment.out = dir.string();

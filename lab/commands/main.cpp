@@ -6,6 +6,7 @@
 #include "commands/commands.hpp"
 #include "commands/experiment.hpp"
 #include "common/error.hpp"
+#include "common/version.hpp"
 
 namespace {
 
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
       "zoo, depth, noise and initialiser tests, many-seed comparisons, the "
       "fastai recipe) on LibTorch. Start with `mish-lab compare`."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mish-lab " MISHLAB_VERSION);
+  app.set_version_flag("--version",
+                       std::string("mish-lab ") + mishlab::version());
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("mish-lab: ") + e.what() + " (see --help)\n";
   });

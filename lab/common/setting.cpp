@@ -16,14 +16,16 @@ std::string SettingInfo::long_flag() const {
 
 std::string setting_text(double value) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  // The shortest form that reads back the same: 0.01, not 0.01000000000000000
+  // Whole numbers as integers (1000, not 1e+03): integer flags read them.
+  if (std::isfinite(value) && value == std::floor(value) &&
+      std::fabs(value) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", value);
+    return buf;
+  }
+  // Otherwise the shortest form that reads back the same: 0.01.
   for (int digits = 1; digits <= 17; ++digits) {
-    char shorter[32];
-    std::snprintf(shorter, sizeof shorter, "%.*g", digits, value);
-    if (std::strtod(shorter, nullptr) == value || std::isnan(value)) {
-      return shorter;
-    }
+    std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+    if (std::isnan(value) || std::strtod(buf, nullptr) == value) break;
   }
   return buf;
 }

@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "common/version.hpp"
 #include "report/table.hpp"
 #include "run/checkpoint.hpp"
 #include "run/machine.hpp"
@@ -41,7 +42,7 @@ json make_config(const Experiment& e, const ExperimentData& data,
       {"settings", settings_json(e.config)},
       {"runs", e.runs.size()},
       {"started", timestamp_now()},
-      {"versions", {{"mish", MISHLAB_VERSION}, {"libtorch", TORCH_VERSION}}},
+      {"versions", {{"mish", version()}, {"libtorch", TORCH_VERSION}}},
       {"machine",
        {{"host", host_name()},
         {"device", device.str()},

@@ -162,9 +162,9 @@ TEST_F(Cli, NonFiniteAndOutOfRangeFlagsCreateNothing) {
   const std::vector<std::vector<std::string>> bad = {
       {"compare", "--lr", "nan"},
       {"compare", "--lr", "inf"},
-      {"compare", "--momentum", "-0.5"},
+      {"compare", "--momentum=-0.5"},
       {"compare", "--weight-decay", "nan"},
-      {"compare", "--train-limit", "-3"},
+      {"compare", "--train-limit=-3"},
       {"noise", "--noise", "0,nan"},
       {"depth", "--depths", "5,5"},
       {"init", "--inits", "orthogonal,orthogonal"},
@@ -173,7 +173,7 @@ TEST_F(Cli, NonFiniteAndOutOfRangeFlagsCreateNothing) {
   };
   for (const auto& args : bad) {
     const Result r = run(cat(args, tiny("bad")), tmp_ / "cwd");
-    expect_one_line_error(r, args[1]);
+    expect_one_line_error(r, args[1].substr(0, args[1].find('=')));
     EXPECT_FALSE(fs::exists(tmp_ / "bad")) << args[1];
     EXPECT_FALSE(fs::exists(tmp_ / "cwd/runs")) << args[1];
   }
@@ -200,10 +200,24 @@ TEST_F(Cli, BadDataAndFoldersAreErrorsBeforeAnythingIsWritten) {
   expect_one_line_error(run(cat({"compare", "--train-limit", "1"}, tiny("x"))),
                         "makes no batch of --batch-size");
   EXPECT_FALSE(fs::exists(tmp_ / "x"));
-  // --out names a file.
+  // --out names a file, or a folder that cannot be made.
   test::write(tmp_ / "file", "x");
   const Result r = run(cat({"compare"}, tiny("file")));
   expect_one_line_error(r, "--out " + (tmp_ / "file").string() + " is a file");
+  expect_one_line_error(run({"compare", "--data", (tmp_ / "data").string(),
+                             "--out", (tmp_ / "file/sub").string(), "-q"}),
+                        "cannot create folder " + (tmp_ / "file/sub").string());
+  // --resume on a corrupt config.json, or on another experiment's folder.
+  test::write(tmp_ / "corrupt-config/config.json", "{");
+  expect_one_line_error(
+      run({"compare", "--resume", "--out", (tmp_ / "corrupt-config").string()}),
+      "--resume: corrupt");
+  test::write(tmp_ / "other/config.json",
+              R"({"experiment": "depth", "settings": {}})");
+  expect_one_line_error(
+      run({"compare", "--resume", "--out", (tmp_ / "other").string()}),
+      "holds a 'depth' experiment");
+  expect_one_line_error(run({"plot-activations", "--from", "nan"}), "--from");
 }
 
 // The disk fills up while a checkpoint is saved: one line naming the file,
