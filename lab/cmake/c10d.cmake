@@ -10,7 +10,11 @@ if(NOT MISH_GLOO_INCLUDE_DIR)
   message(FATAL_ERROR "mish: mish-lab needs Gloo's headers for c10d's "
                       "process group: install libgloo-dev")
 endif()
-set(c10d_options -isystem ${MISH_GLOO_INCLUDE_DIR})
+# (-isystem on the compiler's own /usr/include would break libstdc++.)
+set(c10d_options)
+if(NOT MISH_GLOO_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+  list(APPEND c10d_options -isystem ${MISH_GLOO_INCLUDE_DIR})
+endif()
 set(c10d_definitions USE_C10D_GLOO)
 
 find_path(MISH_NCCL_INCLUDE_DIR nccl.h
