@@ -11,7 +11,7 @@
 #include "data/jpeg.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace mishlab::recipe;
+  using namespace mishlab;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   try {
     const RgbImage image = decode_jpeg(bytes, "fuzz.jpg", size % 2 ? 12 : 0);
