@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "common/error.hpp"
-#include "data/images.hpp"
+#include "mishlab/data/images.hpp"
+#include "mishlab/error.hpp"
 
 namespace mishlab::fuzz {
 
