@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "mishlab/blas.hpp"
 #include "mishlab/data/images.hpp"
 #include "mishlab/error.hpp"
 #include "mishlab/files.hpp"
@@ -45,6 +46,11 @@ c10::Device pick_device(const std::string& name) {
                                                       : c10::Device(c10::kCPU);
 }
 
+json blas_json() {
+  const BlasInfo b = blas_info();
+  return {{"name", b.name}, {"library", b.library}, {"config", b.config}};
+}
+
 // What every config.json holds besides its data: experiment, command line,
 // settings, versions and machine.
 json base_config(const Experiment& e, c10::Device device) {
@@ -59,7 +65,8 @@ json base_config(const Experiment& e, c10::Device device) {
        {{"host", host_name()},
         {"device", device.str()},
         {"threads", at::get_num_threads()},
-        {"hardware_threads", std::thread::hardware_concurrency()}}},
+        {"hardware_threads", std::thread::hardware_concurrency()},
+        {"blas", blas_json()}}},
   };
 }
 
@@ -242,6 +249,14 @@ Outcome run_experiment(const Experiment& e, const OpenData& open,
                  std::to_string(data.test_examples) + " test examples (" +
                  device.str() + ", " + std::to_string(o.threads) +
                  " threads) -> " + out.dir.string());
+    if (const BlasInfo b = blas_info(); b.reference) {
+      progress.log(
+          "warning: LibTorch's matrix products use the reference "
+          "BLAS (" +
+          b.library +
+          "), about 25x slower than OpenBLAS "
+          "on fully connected layers; install libopenblas0-openmp");
+    }
   }
   for (size_t i = 0; i < e.runs.size(); ++i) {
     const RunSpec& s = e.runs[i];

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "data_files.hpp"
+#include "mishlab/blas.hpp"
 
 extern char** environ;
 
@@ -150,6 +151,11 @@ TEST_F(Cli, CompareWritesTheReport) {
   const auto config = nlohmann::json::parse(slurp(dir / "config.json"));
   EXPECT_EQ(config["settings"]["seeds"], 2);
   EXPECT_EQ(config["data"]["train_examples"], 240);
+  // The BLAS that LibTorch calls, by name and library, also in the report.
+  const std::string blas = config["machine"]["blas"]["name"];
+  EXPECT_FALSE(blas.empty());
+  EXPECT_EQ(blas, mishlab::blas_name(config["machine"]["blas"]["library"]));
+  EXPECT_NE(slurp(dir / "report.md").find("BLAS " + blas), std::string::npos);
   EXPECT_NE(slurp(dir / "report.md").find("p (Welch)"), std::string::npos);
   // The same folder again without --resume is refused.
   expect_one_line_error(

@@ -183,10 +183,11 @@ void write_report(const Outcome& out, const std::string& title,
         " seed(s)\n";
   md += "- machine: " + m.at("host").get<std::string>() + ", " +
         m.at("device").get<std::string>() + ", " + m.at("threads").dump() +
-        " threads; LibTorch " +
-        c.at("versions").at("libtorch").get<std::string>() + ", mish " +
-        c.at("versions").at("mish").get<std::string>() + "; started " +
-        c.at("started").get<std::string>() + "\n\n";
+        " threads, BLAS " +
+        m.value("blas", json::object()).value("name", std::string("unknown")) +
+        "; LibTorch " + c.at("versions").at("libtorch").get<std::string>() +
+        ", mish " + c.at("versions").at("mish").get<std::string>() +
+        "; started " + c.at("started").get<std::string>() + "\n\n";
   md += body;
   md +=
       "\nFiles: `results.csv` (one row per run), `summary.json`, "
