@@ -27,6 +27,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYSTEM_DIRS = ("/usr/", "/etc/", "/lib", "/bin/", "/sbin/", "/opt/")
 # Locale data: C libraries open it when present and do without it.
 OPTIONAL = ("/usr/share/locale/", "/usr/lib/locale/", "/usr/share/i18n/")
+# Python distribution metadata: pip and importlib.metadata read that of every
+# installed distribution to list them, which uses none of them.
+METADATA = re.compile(r"/[^/]+\.(?:dist|egg)-info(?:/|$)")
 TRACED = re.compile(r'^\d+ +(?:openat|open|execve)\((?:AT_FDCWD, )?"([^"]+)"')
 
 
@@ -43,7 +46,8 @@ def used_paths(trace):
         for line in f:
             m = TRACED.match(line)
             if (m and m.group(1).startswith(SYSTEM_DIRS)
-                    and not m.group(1).startswith(OPTIONAL)):
+                    and not m.group(1).startswith(OPTIONAL)
+                    and not METADATA.search(m.group(1))):
                 paths.add(m.group(1))
     return {p for p in paths if not os.path.isdir(p)}
 
