@@ -50,7 +50,7 @@ copy_headers() {
 }
 
 # Boost (180 MB of headers) is cut to the headers that the lab's one user,
-# lab/src/stats.cpp, opens with GCC or Clang, and Boost's configuration.
+# lab/report/stats.cpp, opens with GCC or Clang, and Boost's configuration.
 copy_boost() {
   local dest=.deps/boost
   rm -rf "$dest"
@@ -59,7 +59,7 @@ copy_boost() {
   for cxx in g++ clang++; do
     command -v "$cxx" >/dev/null || continue
     mapfile -t -O "${#headers[@]}" headers < <("$cxx" -std=c++17 -M \
-      -I lab/include lab/src/stats.cpp | grep -o '/usr/include/boost/[^ ]*' |
+      -I lab lab/report/stats.cpp | grep -o '/usr/include/boost/[^ ]*' |
       sed 's|^/usr/include/||')
   done
   ((${#headers[@]})) || { echo "no Boost headers found"; exit 1; }

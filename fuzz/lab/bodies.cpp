@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "mishlab/data/images.hpp"
-#include "mishlab/error.hpp"
+#include "common/error.hpp"
+#include "data/images.hpp"
 
 namespace mishlab::fuzz {
 

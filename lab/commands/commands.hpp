@@ -1,0 +1,27 @@
+#pragma once
+
+// mish-lab's subcommands. The experiments (compare, depth, noise, init,
+// train, ablate) are definitions run by one driver (experiment.hpp);
+// `activations` and `plot-activations` only list and draw.
+
+namespace CLI {
+class App;
+}
+
+namespace mishlab {
+
+void register_compare(CLI::App& app);
+void register_depth(CLI::App& app);
+void register_noise(CLI::App& app);
+void register_init(CLI::App& app);
+// The fastai recipe: XResNet, Ranger, flat+cosine, self-attention.
+void register_train(CLI::App& app);
+// Activation x optimizer+schedule x self-attention.
+void register_ablate(CLI::App& app);
+// `activations` (the list) and `plot-activations` (their curves).
+void register_activation_commands(CLI::App& app);
+
+// All of the above.
+void register_commands(CLI::App& app);
+
+}  // namespace mishlab

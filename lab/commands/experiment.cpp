@@ -1,0 +1,295 @@
+#include "commands/experiment.hpp"
+
+#include <ATen/Parallel.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "commands/experiment_report.hpp"
+#include "common/environment.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "run/data.hpp"
+#include "run/machine.hpp"
+#include "run/shard.hpp"
+#include "train/distributed.hpp"
+
+namespace mishlab {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::vector<std::string> kCommonFlags = {
+    "activations", "seeds",    "epochs",       "data",       "train_limit",
+    "test_limit",  "device",   "threads",      "out",        "resume",
+    "quiet",       "model",    "init",         "optimizer",  "schedule",
+    "lr",          "momentum", "weight_decay", "batch_size", "shard",
+    "dist_timeout"};
+
+namespace {
+
+std::string& stored_command_line() {
+  static std::string line;
+  return line;
+}
+
+// The newest runs/<name>-<date-time> folder that holds an experiment
+// (folder names sort by date).
+fs::path newest_experiment(const std::string& name) {
+  const std::string prefix = name + "-";
+  fs::path newest;
+  std::error_code ec;
+  if (fs::is_directory("runs", ec)) {
+    for (const auto& entry : fs::directory_iterator("runs")) {
+      const std::string folder = entry.path().filename().string();
+      if (folder.rfind(prefix, 0) == 0 &&
+          fs::is_regular_file(entry.path() / "config.json", ec) &&
+          entry.path() > newest) {
+        newest = entry.path();
+      }
+    }
+  }
+  if (newest.empty()) {
+    throw Error("--resume: no runs/" + prefix +
+                "* folder holds an experiment; pass --out DIR");
+  }
+  return newest;
+}
+
+// --resume: the settings stored in `dir`, with the machine's from the flags.
+RunConfig resume_from(const fs::path& dir, const std::string& name,
+                      const RunConfig& flags,
+                      const std::vector<std::string>& given) {
+  const fs::path file = dir / "config.json";
+  if (!fs::is_regular_file(file)) {
+    throw Error("--resume: " + file.string() + " does not exist");
+  }
+  json stored;
+  try {
+    stored = json::parse(read_file(file));
+  } catch (const json::exception& e) {
+    throw Error("--resume: corrupt " + file.string() + ": " + e.what());
+  }
+  const auto experiment = stored.find("experiment");
+  const auto settings = stored.find("settings");
+  if (!stored.is_object() || experiment == stored.end() ||
+      settings == stored.end()) {
+    throw Error("--resume: corrupt " + file.string() +
+                ": no experiment or settings");
+  }
+  if (*experiment != name) {
+    const std::string held = experiment->is_string()
+                                 ? experiment->get<std::string>()
+                                 : experiment->dump();
+    throw Error("--resume: " + dir.string() + " holds a '" + held +
+                "' experiment, not '" + name + "'");
+  }
+  RunConfig config = resumed_config(flags, given, *settings, file.string());
+  config.experiment.out = dir.string();
+  return config;
+}
+
+// A fresh experiment's folder: --out, or runs/<name>-<date-time>; refused
+// when it already holds an experiment, unless the other shards of a sweep
+// share it.
+fs::path new_folder(const RunConfig& config, const std::string& name,
+                    bool shard) {
+  if (shard && config.experiment.out.empty()) {
+    throw Error(
+        "a shard of a sweep needs --out: the folder every shard "
+        "shares");
+  }
+  const fs::path dir = config.experiment.out.empty()
+                           ? fs::path("runs") / (name + "-" + timestamp_now())
+                           : fs::path(config.experiment.out);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw Error("--out " + dir.string() + " is a file, not a folder");
+  }
+  if (!shard && fs::exists(dir / "config.json", ec)) {
+    throw Error(dir.string() +
+                " already holds an experiment: pass --resume to continue it "
+                "or choose another --out");
+  }
+  return dir;
+}
+
+struct Command {
+  ExperimentDefinition definition;
+  std::vector<std::string> flags;  // the settings offered
+  RunConfig config;                // what the flags write to
+  ConfigFlags parsed;
+};
+
+// The driver: everything is checked (settings, folder, data) before the
+// first file is written.
+void drive(const Command& c) {
+  const ExperimentDefinition& def = c.definition;
+  RunConfig config = c.config;
+  const Getenv env = process_environment();
+  const std::optional<Launch> launch = launch_from_env(env);
+  // torchrun --max_restarts restarts a failed group with the same command:
+  // it continues from the checkpoints in --out.
+  if (launch && launch->restart_count > 0 && !config.experiment.out.empty() &&
+      fs::exists(fs::path(config.experiment.out) / "config.json")) {
+    config.experiment.resume = true;
+  }
+  fs::path dir;
+  if (config.experiment.resume) {
+    dir = config.experiment.out.empty() ? newest_experiment(def.name)
+                                        : fs::path(config.experiment.out);
+    config = resume_from(dir, def.name, c.config, c.parsed.given());
+    config.experiment.resume = true;
+  }
+  check_settings(config);
+  if (def.check) def.check(config);
+  const std::optional<Shard> shard = pick_shard(config.experiment.shard, env);
+  if (!config.experiment.resume) {
+    dir = new_folder(config, def.name, shard.has_value());
+  }
+
+  // The processes torchrun starts on one machine share its cores.
+  const char* local = env("LOCAL_WORLD_SIZE");
+  const unsigned share =
+      launch && local ? static_cast<unsigned>(std::max(1, std::atoi(local)))
+                      : 1U;
+  const int threads = config.experiment.threads;
+  at::set_num_threads(
+      threads > 0 ? threads
+                  : static_cast<int>(std::max(
+                        1U, std::thread::hardware_concurrency() / share)));
+  c10::Device device = pick_device(config.experiment.device);
+  if (launch && device.is_cuda()) {  // one GPU per process of a machine
+    device = c10::Device(c10::kCUDA,
+                         static_cast<c10::DeviceIndex>(launch->local_rank));
+  }
+  ExperimentData data = open_data(config, device);
+  std::unique_ptr<Group> group;
+  if (launch) {
+    group = std::make_unique<Group>(
+        *launch, device,
+        std::chrono::milliseconds(
+            static_cast<int64_t>(config.experiment.dist_timeout * 1000)));
+  }
+  Experiment experiment{def.name, stored_command_line(), config,
+                        def.runs(config)};
+  Finished finished{
+      run_experiment(experiment, data, device, dir, {group.get(), shard}),
+      config, c.flags};
+  if (finished.outcome.writes) def.report(finished);
+}
+
+// Every experiment subcommand by name, for `mish-lab report`.
+std::map<std::string, std::shared_ptr<const Command>>& commands() {
+  static std::map<std::string, std::shared_ptr<const Command>> all;
+  return all;
+}
+
+// The report of the experiment in `dir` from the runs finished there, by
+// whichever processes (shards of a job array, an interrupted run).
+void report_folder(const fs::path& dir) {
+  const fs::path file = dir / "config.json";
+  if (!fs::is_regular_file(file)) {
+    throw Error(dir.string() + " holds no experiment (no config.json)");
+  }
+  std::string name;
+  try {
+    name = json::parse(read_file(file)).at("experiment").get<std::string>();
+  } catch (const json::exception& e) {
+    throw Error("corrupt " + file.string() + ": " + e.what());
+  }
+  const auto it = commands().find(name);
+  if (it == commands().end()) {
+    throw Error(file.string() + " names an unknown experiment '" + name + "'");
+  }
+  const Command& c = *it->second;
+  RunConfig config = resume_from(dir, name, c.config, {});
+  config.experiment.resume = true;
+  Experiment experiment{name, stored_command_line(), config,
+                        c.definition.runs(config)};
+  std::vector<std::string> missing;
+  Finished finished{collect_finished(experiment, dir, &missing), config,
+                    c.flags};
+  if (!missing.empty()) {
+    std::string ids;
+    for (const std::string& id : missing) ids += " " + id;
+    std::fprintf(stderr,
+                 "%zu of %zu runs not finished yet (left out of the "
+                 "report):%s\n",
+                 missing.size(), experiment.runs.size(), ids.c_str());
+  }
+  if (finished.outcome.results.empty()) {
+    throw Error("no run in " + dir.string() + " has finished yet");
+  }
+  c.definition.report(finished);
+}
+
+}  // namespace
+
+void add_experiment(CLI::App& app, ExperimentDefinition definition) {
+  auto c = std::make_shared<Command>();
+  c->definition = std::move(definition);
+  const ExperimentDefinition& def = c->definition;
+  for (const std::string& name : kCommonFlags) {
+    if (std::find(def.hidden.begin(), def.hidden.end(), name) ==
+        def.hidden.end()) {
+      c->flags.push_back(name);
+    }
+  }
+  c->flags.insert(c->flags.end(), def.flags.begin(), def.flags.end());
+  if (def.defaults) def.defaults(c->config);
+  CLI::App* cmd = app.add_subcommand(def.name, def.help);
+  c->parsed.add_flags(*cmd, c->config, c->flags, def.aliases);
+  cmd->callback([c] { drive(*c); });
+  commands()[def.name] = c;
+}
+
+void add_report_command(CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Rewrite results.csv, summary.json, report.md and the plots of an "
+      "experiment folder from the runs finished there (e.g. by the shards "
+      "of a job array), naming the runs still missing");
+  cmd->add_option("dir", *dir, "The experiment's --out folder")->required();
+  cmd->callback([dir] { report_folder(*dir); });
+}
+
+std::vector<RunSpec> grid(const RunConfig& config,
+                          const std::vector<GridPoint>& points) {
+  std::vector<RunSpec> runs;
+  for (const GridPoint& point : points) {
+    for (int seed = 0; seed < config.experiment.seeds; ++seed) {
+      for (const std::string& activation : config.experiment.activations) {
+        RunSpec r;
+        r.point = point.name;
+        r.x = point.x;
+        r.activation = activation;
+        r.seed = seed;
+        r.train = config.train;
+        if (point.apply) point.apply(r);
+        runs.push_back(std::move(r));
+      }
+    }
+  }
+  return runs;
+}
+
+void set_command_line(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    const bool plain =
+        !arg.empty() &&
+        arg.find_first_of(" \t'\"$\\*?;&|<>()") == std::string::npos;
+    line += (i ? " " : "") + (plain ? arg : "'" + arg + "'");
+  }
+  stored_command_line() = line;
+}
+
+}  // namespace mishlab

@@ -1,0 +1,11 @@
+#include "common/environment.hpp"
+
+#include <cstdlib>
+
+namespace mishlab {
+
+Getenv process_environment() {
+  return [](const char* name) { return std::getenv(name); };
+}
+
+}  // namespace mishlab

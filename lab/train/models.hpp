@@ -1,0 +1,34 @@
+#pragma once
+
+// The networks (CNNs, MLPs, the depth test's MLP, ResNet-20, XResNet) and
+// weight initialisers, by name.
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/any.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mishlab {
+
+struct RunSpec;
+
+struct DataShape {
+  int64_t channels = 0;
+  int64_t height = 0;
+  int64_t width = 0;
+  int64_t classes = 0;
+};
+
+std::vector<std::string> model_names();
+// The network spec.train.model names, with spec.activation.
+torch::nn::AnyModule build_model(const RunSpec& spec, const DataShape& shape);
+
+// Keras' initialiser names, and "default" (LibTorch's own).
+std::vector<std::string> init_names();
+// Re-initialises the weights of every convolution and linear layer (biases
+// to zero); "default" keeps LibTorch's own initialisation.
+void init_weights(torch::nn::Module& model, const std::string& init);
+
+}  // namespace mishlab
