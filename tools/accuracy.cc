@@ -3,7 +3,8 @@
 // against the float64 reference (src/core/reference.h), with its input, and
 // checks the accuracy contract (tests/core/contract.h).
 //
-//   mish-accuracy [--threads N] [--stride K]   (K > 1: every K-th pattern)
+//   mish-accuracy [--threads N] [--stride K] [--target NAME]
+//     K > 1: every K-th pattern; NAME: only that target (e.g. SSE4)
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,17 +78,33 @@ int Check16(const mish::contract::Format16& f, const char* target,
 int main(int argc, char** argv) {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   uint64_t stride = 1;
+  const char* only = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads = static_cast<unsigned>(std::max(1, atoi(argv[++i])));
     } else if (!strcmp(argv[i], "--stride") && i + 1 < argc) {
       stride = std::max(1ll, atoll(argv[++i]));
+    } else if (!strcmp(argv[i], "--target") && i + 1 < argc) {
+      only = argv[++i];
     } else {
-      fprintf(stderr, "usage: %s [--threads N] [--stride K]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--threads N] [--stride K] [--target NAME]\n",
+              argv[0]);
       return 2;
     }
   }
-  const std::vector<Kernels> kernels = mish::detail::AvailableKernels();
+  std::vector<Kernels> kernels = mish::detail::AvailableKernels();
+  if (only != nullptr) {
+    kernels.erase(std::remove_if(kernels.begin(), kernels.end(),
+                                 [&](const Kernels& k) {
+                                   return strcmp(k.target, only) != 0;
+                                 }),
+                  kernels.end());
+    if (kernels.empty()) {
+      fprintf(stderr, "target %s is not compiled or not supported here\n",
+              only);
+      return 2;
+    }
+  }
   printf("mish-accuracy: %zu targets, %u threads, every %llu-th float32\n",
          kernels.size(), threads, static_cast<unsigned long long>(stride));
 
