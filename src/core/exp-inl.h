@@ -39,11 +39,23 @@ HWY_INLINE V ExpShortRange(D d, V x) {
     r = hn::NegMulAdd(k, hn::Set(d, -2.12194440e-4f), r);
     // e^r on [-ln2/2, ln2/2]: degree-6 fit of relative error with float32
     // coefficients fitted one at a time (0.05 ulp before rounding).
+#if HWY_NATIVE_FMA
     p = hn::Set(d, 0x1.6a3a32p-10f);
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.123854p-7f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.5558c0p-5f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.555494p-3f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.fffffcp-2f));
+#else
+    // Without FMA a Horner step is two dependent operations: Estrin's
+    // scheme for these terms shortens the chain from 8 to 5 operations.
+    const V r2 = hn::Mul(r, r);
+    const V hi = hn::MulAdd(
+        hn::Set(d, 0x1.6a3a32p-10f), r2,
+        hn::MulAdd(hn::Set(d, 0x1.123854p-7f), r, hn::Set(d, 0x1.5558c0p-5f)));
+    const V lo =
+        hn::MulAdd(hn::Set(d, 0x1.555494p-3f), r, hn::Set(d, 0x1.fffffcp-2f));
+    p = hn::MulAdd(hi, r2, lo);
+#endif
   } else {
     // One step: ln2 in float32 is off by 1.9e-9, times |k| <= 126.
     r = hn::NegMulAdd(k, hn::Set(d, 0x1.62e430p-1f), x);
