@@ -9,6 +9,7 @@
 #define HWY_TARGET_INCLUDE "src/core/kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "src/core/f16_tables.h"
 #include "src/core/half-inl.h"
 #include "src/core/mish-inl.h"
 #include "src/core/targets.h"
@@ -229,6 +230,7 @@ void BackwardBF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
 #endif
   Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
 }
+#if MISH_HW_F16
 void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
   Run<MishOp, F16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
 }
@@ -236,6 +238,40 @@ void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                  size_t n) {
   Run<MishGradOp, F16IO, true>(x, dy, dx, n);
 }
+#else
+// Without hardware conversions, converting binary16 costs about as much as
+// the maths (f16_tables.h): the forward reads the correctly rounded result,
+// the backward reads mish'(x) and converts only dy and dx.
+void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
+  const uint16_t* table = detail::F16MishTable();
+  for (size_t i = 0; i < n; ++i) y[i] = table[x[i]];
+}
+void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                 size_t n) {
+  const float* table = detail::F16GradTable();
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  // mish'(x) of a block is gathered first, so that dx may alias x or dy.
+  constexpr size_t kBlock = 256;  // a multiple of every vector's lanes
+  HWY_ALIGN float g[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t m = HWY_MIN(kBlock, n - i);
+    for (size_t j = 0; j < m; ++j) g[j] = table[x[i + j]];
+    size_t j = 0;
+    for (; j + N <= m; j += N) {
+      StoreF16(d, hn::Mul(LoadF16(d, dy + i + j), hn::Load(d, g + j)),
+               dx + i + j);
+    }
+    if (j == m) continue;
+    uint16_t bdy[HWY_MAX_BYTES / sizeof(float)] = {},
+                                 bdx[HWY_MAX_BYTES / sizeof(float)];
+    memcpy(bdy, dy + i + j, (m - j) * sizeof(uint16_t));
+    for (size_t k = m; k < j + N; ++k) g[k] = 0.0f;
+    StoreF16(d, hn::Mul(LoadF16(d, bdy), hn::Load(d, g + j)), bdx);
+    memcpy(dx + i + j, bdx, (m - j) * sizeof(uint16_t));
+  }
+}
+#endif
 
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
