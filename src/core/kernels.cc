@@ -217,18 +217,26 @@ bool HasBF16() {
 }
 #endif
 
+// bfloat16 rounded in integer code: every target but AVX-512 with BF16.
+void ForwardBF16Int(const uint16_t* x, uint16_t* y, size_t n) {
+  Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardBF16Int(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                     size_t n) {
+  Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
+}
 void ForwardBF16(const uint16_t* x, uint16_t* y, size_t n) {
 #if HWY_TARGET == HWY_AVX3
   if (HasBF16()) return ForwardBF16Hw(x, y, n);
 #endif
-  Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+  ForwardBF16Int(x, y, n);
 }
 void BackwardBF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                   size_t n) {
 #if HWY_TARGET == HWY_AVX3
   if (HasBF16()) return BackwardBF16Hw(x, dy, dx, n);
 #endif
-  Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
+  BackwardBF16Int(x, dy, dx, n);
 }
 #if MISH_HW_F16
 void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
@@ -280,6 +288,22 @@ detail::Kernels GetKernels() {
           BackwardBF16, ForwardF16, BackwardF16};
 }
 
+// On a CPU with AVX-512 BF16, the AVX3 kernels as an AVX-512 CPU without it
+// runs them (bfloat16 rounded in integer code), so that tests and benchmarks
+// cover both; elsewhere none (target null).
+detail::Kernels GetKernelsWithoutBF16Hw() {
+  detail::Kernels k{};
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) {
+    k = GetKernels();
+    k.target = "AVX3_NO_BF16";
+    k.forward_bf16 = ForwardBF16Int;
+    k.backward_bf16 = BackwardBF16Int;
+  }
+#endif
+  return k;
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace mish
 HWY_AFTER_NAMESPACE();
@@ -296,11 +320,15 @@ HWY_EXPORT(ForwardF16);
 HWY_EXPORT(BackwardF16);
 HWY_EXPORT(TargetName);
 HWY_EXPORT(GetKernels);
+HWY_EXPORT(GetKernelsWithoutBF16Hw);
 
 // Not exported from the shared library (see mish.map): the test-only
-// library (targets.cc) calls it once per target.
+// library (targets.cc) calls them once per target.
 detail::Kernels detail::DispatchedKernels() {
   return HWY_DYNAMIC_DISPATCH(GetKernels)();
+}
+detail::Kernels detail::DispatchedKernelsWithoutBF16Hw() {
+  return HWY_DYNAMIC_DISPATCH(GetKernelsWithoutBF16Hw)();
 }
 }  // namespace mish
 
