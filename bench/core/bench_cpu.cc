@@ -95,17 +95,19 @@ std::vector<double> Interleave(std::vector<Case>& cases, size_t n, int rounds) {
   return medians;
 }
 
-// AVX-512 with or without our AVX-512 BF16 path: the peers' ISA is the same.
-bool IsAvx3(const char* target) {
-  return !strcmp(target, "AVX3") || !strcmp(target, "AVX3_NO_BF16");
-}
-
 const Kernels* FindTarget(const std::vector<Kernels>& all, const char* name) {
   for (const Kernels& k : all) {
     if (name == nullptr || !strcmp(k.target, name)) return &k;
   }
   return nullptr;
 }
+
+#if defined(MISH_BENCH_ONEDNN) || defined(MISH_BENCH_TORCH)
+// AVX-512 with or without our AVX-512 BF16 path: the peers' ISA is the same.
+bool IsAvx3(const char* target) {
+  return !strcmp(target, "AVX3") || !strcmp(target, "AVX3_NO_BF16");
+}
+#endif
 
 #ifdef MISH_BENCH_ONEDNN
 // oneDNN's instruction-set cap matching a Highway target.
