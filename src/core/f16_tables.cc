@@ -26,6 +26,15 @@ struct GradTable {
   }
 };
 
+struct ToFloatTable {
+  float f[65536];
+  ToFloatTable() {
+    for (uint32_t h = 0; h < 65536; ++h) {
+      f[h] = half::F16ToFloat(static_cast<uint16_t>(h));
+    }
+  }
+};
+
 }  // namespace
 
 const uint16_t* F16MishTable() {
@@ -36,6 +45,11 @@ const uint16_t* F16MishTable() {
 const float* F16GradTable() {
   static const GradTable table;
   return table.g;
+}
+
+const float* F16ToFloatTable() {
+  static const ToFloatTable table;
+  return table.f;
 }
 
 }  // namespace mish::detail

@@ -14,6 +14,9 @@ const uint16_t* F16MishTable();
 // mish'(x) rounded to float32, indexed by x's bit pattern (256 KiB).
 const float* F16GradTable();
 
+// Every binary16 value as a float32, indexed by its bit pattern (256 KiB).
+const float* F16ToFloatTable();
+
 }  // namespace mish::detail
 
 #endif  // MISH_SRC_CORE_F16_TABLES_H_

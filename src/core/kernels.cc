@@ -103,6 +103,7 @@ struct BF16HwIO {
 };
 #endif
 
+#if MISH_HW_F16
 // binary16: with F16C (x86) or Arm, one conversion instruction per vector.
 struct F16IO {
   using T = uint16_t;
@@ -118,6 +119,7 @@ struct F16IO {
     StoreF16(d, b, p + hn::Lanes(d));
   }
 };
+#endif
 
 // Applies Op to 2N elements: out = Op(x), times dy when kWithDy.
 template <class Op, class IO, bool kWithDy, class D, typename T>
@@ -248,35 +250,31 @@ void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
 }
 #else
 // Without hardware conversions, converting binary16 costs about as much as
-// the maths (f16_tables.h): the forward reads the correctly rounded result,
-// the backward reads mish'(x) and converts only dy and dx.
+// the maths (f16_tables.h): the forward reads the correctly rounded result;
+// the backward reads mish'(x) and dy as float32 and converts only dx.
 void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
   const uint16_t* table = detail::F16MishTable();
   for (size_t i = 0; i < n; ++i) y[i] = table[x[i]];
 }
 void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                  size_t n) {
-  const float* table = detail::F16GradTable();
+  const float* grad = detail::F16GradTable();
+  const float* to_float = detail::F16ToFloatTable();
   const hn::ScalableTag<float> d;
   const size_t N = hn::Lanes(d);
-  // mish'(x) of a block is gathered first, so that dx may alias x or dy.
+  // A block's products are formed first, so that dx may alias x or dy.
   constexpr size_t kBlock = 256;  // a multiple of every vector's lanes
   HWY_ALIGN float g[kBlock];
   for (size_t i = 0; i < n; i += kBlock) {
     const size_t m = HWY_MIN(kBlock, n - i);
-    for (size_t j = 0; j < m; ++j) g[j] = table[x[i + j]];
+    for (size_t j = 0; j < m; ++j) g[j] = to_float[dy[i + j]] * grad[x[i + j]];
     size_t j = 0;
-    for (; j + N <= m; j += N) {
-      StoreF16(d, hn::Mul(LoadF16(d, dy + i + j), hn::Load(d, g + j)),
-               dx + i + j);
-    }
+    for (; j + N <= m; j += N) StoreF16(d, hn::Load(d, g + j), dx + i + j);
     if (j == m) continue;
-    uint16_t bdy[HWY_MAX_BYTES / sizeof(float)] = {},
-                                 bdx[HWY_MAX_BYTES / sizeof(float)];
-    memcpy(bdy, dy + i + j, (m - j) * sizeof(uint16_t));
     for (size_t k = m; k < j + N; ++k) g[k] = 0.0f;
-    StoreF16(d, hn::Mul(LoadF16(d, bdy), hn::Load(d, g + j)), bdx);
-    memcpy(dx + i + j, bdx, (m - j) * sizeof(uint16_t));
+    uint16_t rest[HWY_MAX_BYTES / sizeof(float)];
+    StoreF16(d, hn::Load(d, g + j), rest);
+    memcpy(dx + i + j, rest, (m - j) * sizeof(uint16_t));
   }
 }
 #endif
