@@ -3,7 +3,8 @@
 // against the float64 reference (src/core/reference.h), with its input, and
 // checks the accuracy contract (tests/core/contract.h).
 //
-//   mish-accuracy [--threads N] [--stride K]   (K > 1: every K-th pattern)
+//   mish-accuracy [--threads N] [--stride K] [--target NAME]
+//     K > 1: every K-th pattern; NAME: only that target (e.g. SSE4)
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,17 +78,33 @@ int Check16(const mish::contract::Format16& f, const char* target,
 int main(int argc, char** argv) {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   uint64_t stride = 1;
+  const char* only = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads = static_cast<unsigned>(std::max(1, atoi(argv[++i])));
     } else if (!strcmp(argv[i], "--stride") && i + 1 < argc) {
       stride = std::max(1ll, atoll(argv[++i]));
+    } else if (!strcmp(argv[i], "--target") && i + 1 < argc) {
+      only = argv[++i];
     } else {
-      fprintf(stderr, "usage: %s [--threads N] [--stride K]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--threads N] [--stride K] [--target NAME]\n",
+              argv[0]);
       return 2;
     }
   }
-  const std::vector<Kernels> kernels = mish::detail::AvailableKernels();
+  std::vector<Kernels> kernels = mish::detail::AvailableKernels();
+  if (only != nullptr) {
+    kernels.erase(std::remove_if(kernels.begin(), kernels.end(),
+                                 [&](const Kernels& k) {
+                                   return strcmp(k.target, only) != 0;
+                                 }),
+                  kernels.end());
+    if (kernels.empty()) {
+      fprintf(stderr, "target %s is not compiled or not supported here\n",
+              only);
+      return 2;
+    }
+  }
   printf("mish-accuracy: %zu targets, %u threads, every %llu-th float32\n",
          kernels.size(), threads, static_cast<unsigned long long>(stride));
 
@@ -97,6 +114,19 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> next{0};
   std::mutex mu;
   std::vector<Report32> reports(kernels.size());
+  // A variant that shares an earlier target's float32 kernels (AVX3_NO_BF16)
+  // reports that target's sweep instead of repeating it.
+  std::vector<size_t> swept(kernels.size());
+  for (size_t t = 0; t < kernels.size(); ++t) {
+    swept[t] = t;
+    for (size_t u = 0; u < t; ++u) {
+      if (kernels[u].forward_f32 == kernels[t].forward_f32 &&
+          kernels[u].backward_f32 == kernels[t].backward_f32) {
+        swept[t] = u;
+        break;
+      }
+    }
+  }
   auto work = [&] {
     std::vector<float> x(kChunk), y(kChunk), g(kChunk), ones(kChunk, 1.0f);
     std::vector<Report32> local(kernels.size());
@@ -109,6 +139,7 @@ int main(int argc, char** argv) {
         x[n++] = xi;
       }
       for (size_t t = 0; t < kernels.size(); ++t) {
+        if (swept[t] != t) continue;
         CheckF32(kernels[t], x.data(), n, y.data(), g.data(), ones.data(),
                  &local[t]);
       }
@@ -123,7 +154,7 @@ int main(int argc, char** argv) {
   int failures = 0;
   printf("float32 (dy = 1 for the backward):\n");
   for (size_t t = 0; t < kernels.size(); ++t) {
-    const Report32& r = reports[t];
+    const Report32& r = reports[swept[t]];
     const bool ok = r.Ok();
     printf(
         "  %-8s forward %.3f ulp at %.9g | backward %.3f ulp at %.9g, "

@@ -4,8 +4,8 @@
 // round to round; a repetition reports the medians of its rounds and their
 // ratios; the run repeats that and shows the spread (min / median / max).
 //
-//   mish-bench-cpu [--target AVX3|AVX2|SSE4|...] [--rounds R] [--repeat K]
-//                  [--n N] [--mt]
+//   mish-bench-cpu [--target AVX3|AVX3_NO_BF16|AVX2|SSE4|...] [--rounds R]
+//                  [--repeat K] [--n N] [--mt]
 //
 // The peers are held to the same instruction set as our target: oneDNN by
 // dnnl::set_max_cpu_isa, LibTorch by ATEN_CPU_CAPABILITY. --mt adds the
@@ -102,11 +102,18 @@ const Kernels* FindTarget(const std::vector<Kernels>& all, const char* name) {
   return nullptr;
 }
 
+#if defined(MISH_BENCH_ONEDNN) || defined(MISH_BENCH_TORCH)
+// AVX-512 with or without our AVX-512 BF16 path: the peers' ISA is the same.
+bool IsAvx3(const char* target) {
+  return !strcmp(target, "AVX3") || !strcmp(target, "AVX3_NO_BF16");
+}
+#endif
+
 #ifdef MISH_BENCH_ONEDNN
 // oneDNN's instruction-set cap matching a Highway target.
 bool LimitOneDnn(const char* target) {
   using dnnl::cpu_isa;
-  const cpu_isa isa = !strcmp(target, "AVX3")   ? cpu_isa::avx512_core
+  const cpu_isa isa = IsAvx3(target)            ? cpu_isa::avx512_core
                       : !strcmp(target, "AVX2") ? cpu_isa::avx2
                       : !strcmp(target, "SSE4") ? cpu_isa::sse41
                                                 : cpu_isa::all;
@@ -152,7 +159,7 @@ struct OneDnn {
 #ifdef MISH_BENCH_TORCH
 // LibTorch's kernel level matching a Highway target (read at its first use).
 void LimitLibTorch(const char* target) {
-  const char* level = !strcmp(target, "AVX3")   ? "avx512"
+  const char* level = IsAvx3(target)            ? "avx512"
                       : !strcmp(target, "AVX2") ? "avx2"
                                                 : "default";
   setenv("ATEN_CPU_CAPABILITY", level, 1);

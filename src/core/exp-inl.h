@@ -39,11 +39,25 @@ HWY_INLINE V ExpShortRange(D d, V x) {
     r = hn::NegMulAdd(k, hn::Set(d, -2.12194440e-4f), r);
     // e^r on [-ln2/2, ln2/2]: degree-6 fit of relative error with float32
     // coefficients fitted one at a time (0.05 ulp before rounding).
+#if HWY_NATIVE_FMA
     p = hn::Set(d, 0x1.6a3a32p-10f);
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.123854p-7f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.5558c0p-5f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.555494p-3f));
     p = hn::MulAdd(p, r, hn::Set(d, 0x1.fffffcp-2f));
+#else
+    // Without FMA a Horner step is two dependent operations: Estrin's
+    // scheme for these terms shortens the chain from 8 to 5 operations.
+    const V r2 = hn::Mul(r, r);
+    const V hi = hn::MulAdd(
+        hn::Set(d, 0x1.6a3a32p-10f), r2,
+        hn::MulAdd(hn::Set(d, 0x1.123854p-7f), r, hn::Set(d, 0x1.5558c0p-5f)));
+    const V lo =
+        hn::MulAdd(hn::Set(d, 0x1.555494p-3f), r, hn::Set(d, 0x1.fffffcp-2f));
+    // 1 + (r + r^2 p) instead of Horner's last two steps: one dependent
+    // step less; the inner sum is small, so its rounding hardly counts.
+    p = hn::Add(hn::MulAdd(hn::MulAdd(hi, r2, lo), r2, r), hn::Set(d, 1.0f));
+#endif
   } else {
     // One step: ln2 in float32 is off by 1.9e-9, times |k| <= 126.
     r = hn::NegMulAdd(k, hn::Set(d, 0x1.62e430p-1f), x);
@@ -61,8 +75,10 @@ HWY_INLINE V ExpShortRange(D d, V x) {
       p = hn::MulAdd(hn::Set(d, 0x1.55412p-3f), r, hn::Set(d, 0x1.02049p-1f));
     }
   }
-  p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
-  p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
+  if constexpr (kDegree != 6 || HWY_NATIVE_FMA) {
+    p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
+    p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
+  }
   // Scale by 2^k: shifting kf's bits left by 23 leaves exactly k << 23.
   auto k_bits = hn::BitCast(di, kf);
   if (kScale != 0) k_bits = hn::Add(k_bits, hn::Set(di, kScale));

@@ -1,7 +1,8 @@
 // float32 <-> bfloat16 / binary16 on lanes of raw 16-bit patterns, rounding
 // to nearest even, with infinities and NaN kept. Hardware conversions are
 // used where Highway maps them to instructions (F16C, Arm); elsewhere its
-// emulation truncates and mishandles inf/NaN, so we convert with integer ops.
+// emulation truncates and mishandles inf/NaN, so we round with integer ops
+// (and read binary16 inputs from tables, f16_tables.h).
 
 #if defined(MISH_SRC_CORE_HALF_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef MISH_SRC_CORE_HALF_INL_H_
@@ -57,31 +58,16 @@ HWY_INLINE hn::Vec<hn::RebindToUnsigned<DF>> RoundedBF16Bits(DF df,
   return hn::Add(bits, hn::Add(hn::Set(du, 0x7FFF), odd));
 }
 
+#if MISH_HW_F16
+// Without the hardware, the kernels read binary16 inputs from tables
+// (f16_tables.h) instead of converting them.
 template <class DF>
 HWY_INLINE hn::Vec<DF> LoadF16(DF df, const uint16_t* p) {
-#if MISH_HW_F16
   const hn::Rebind<hwy::float16_t, DF> df16;
   return hn::PromoteTo(
       df, hn::LoadU(df16, reinterpret_cast<const hwy::float16_t*>(p)));
-#else
-  const hn::RebindToUnsigned<DF> du;
-  const auto h = LoadU16(df, p);
-  const auto exp_mask = hn::Set(du, 0x7C00u << 13);
-  auto o = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7FFF)));
-  const auto exp = hn::And(o, exp_mask);
-  o = hn::Add(o, hn::Set(du, (127u - 15u) << 23));
-  // Inf/NaN: move the exponent to all ones.
-  const auto o_special = hn::Add(o, hn::Set(du, (128u - 16u) << 23));
-  // Zero/subnormal: renormalise by a float subtraction.
-  const auto o_small = hn::BitCast(
-      du, hn::Sub(hn::BitCast(df, hn::Add(o, hn::Set(du, 1u << 23))),
-                  hn::BitCast(df, hn::Set(du, 113u << 23))));
-  o = hn::IfThenElse(hn::Eq(exp, exp_mask), o_special, o);
-  o = hn::IfThenElse(hn::Eq(exp, hn::Zero(du)), o_small, o);
-  const auto sign = hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000)));
-  return hn::BitCast(df, hn::Or(o, sign));
-#endif
 }
+#endif
 
 template <class DF>
 HWY_INLINE void StoreF16(DF df, hn::Vec<DF> v, uint16_t* p) {

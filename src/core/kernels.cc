@@ -9,6 +9,7 @@
 #define HWY_TARGET_INCLUDE "src/core/kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "src/core/f16_tables.h"
 #include "src/core/half-inl.h"
 #include "src/core/mish-inl.h"
 #include "src/core/targets.h"
@@ -102,6 +103,7 @@ struct BF16HwIO {
 };
 #endif
 
+#if MISH_HW_F16
 // binary16: with F16C (x86) or Arm, one conversion instruction per vector.
 struct F16IO {
   using T = uint16_t;
@@ -117,6 +119,7 @@ struct F16IO {
     StoreF16(d, b, p + hn::Lanes(d));
   }
 };
+#endif
 
 // Applies Op to 2N elements: out = Op(x), times dy when kWithDy.
 template <class Op, class IO, bool kWithDy, class D, typename T>
@@ -138,8 +141,8 @@ HWY_INLINE void Pair(D d, const T* x, const T* dy, T* out) {
   IO::Store2(d, g0, g1, out);
 }
 
-// Runs Op over n elements: four vectors per step with one test for tail
-// lanes, so that four independent exp chains overlap without a branch
+// Runs Op over n elements: blocks of several vector pairs with one test for
+// tail lanes, so that independent exp chains overlap without a branch
 // between them; then pairs of vectors; then a zero-padded copy of the
 // remainder, so that nothing is read or written past n.
 template <template <int> class Op, class IO, bool kWithDy, typename T>
@@ -147,33 +150,40 @@ HWY_INLINE void Run(const T* x, const T* dy, T* out, size_t n) {
   using OpT = Op<kWithDy ? IO::kBackward : IO::kForward>;
   const hn::ScalableTag<float> d;
   const size_t N = hn::Lanes(d);
+  // Pairs per block. Without FMA each polynomial step is a multiply and a
+  // dependent add, so the chains are twice as long and more of them must be
+  // in flight (mish-bench-cpu on SSE4: forward 1.2x faster with 4 pairs than
+  // with 2; the backward, with more live values, peaks at 3).
+#if HWY_NATIVE_FMA
+  constexpr size_t kPairs = 2;
+#else
+  constexpr size_t kPairs = kWithDy ? 3 : 4;
+#endif
   size_t i = 0;
-  for (; i + 4 * N <= n; i += 4 * N) {
-    hn::Vec<decltype(d)> x0, x1, x2, x3;
-    IO::Load2(d, x + i, x0, x1);
-    IO::Load2(d, x + i + 2 * N, x2, x3);
-    auto g0 = OpT::Main(d, x0);
-    auto g1 = OpT::Main(d, x1);
-    auto g2 = OpT::Main(d, x2);
-    auto g3 = OpT::Main(d, x3);
-    const auto bits = hn::Max(MaxBits(d, x0, x1), MaxBits(d, x2, x3));
+  for (; i + 2 * kPairs * N <= n; i += 2 * kPairs * N) {
+    hn::Vec<decltype(d)> xv[2 * kPairs], g[2 * kPairs];
+    for (size_t j = 0; j < kPairs; ++j) {
+      IO::Load2(d, x + i + 2 * j * N, xv[2 * j], xv[2 * j + 1]);
+    }
+    for (size_t j = 0; j < 2 * kPairs; ++j) g[j] = OpT::Main(d, xv[j]);
+    auto bits = MaxBits(d, xv[0], xv[1]);
+    for (size_t j = 1; j < kPairs; ++j) {
+      bits = hn::Max(bits, MaxBits(d, xv[2 * j], xv[2 * j + 1]));
+    }
     if (HWY_UNLIKELY(AnyTail(d, bits))) {
-      g0 = OpT::Fix(d, x0, g0);
-      g1 = OpT::Fix(d, x1, g1);
-      g2 = OpT::Fix(d, x2, g2);
-      g3 = OpT::Fix(d, x3, g3);
+      for (size_t j = 0; j < 2 * kPairs; ++j) g[j] = OpT::Fix(d, xv[j], g[j]);
     }
     if constexpr (kWithDy) {
-      hn::Vec<decltype(d)> dy0, dy1, dy2, dy3;
-      IO::Load2(d, dy + i, dy0, dy1);
-      IO::Load2(d, dy + i + 2 * N, dy2, dy3);
-      g0 = hn::Mul(dy0, g0);
-      g1 = hn::Mul(dy1, g1);
-      g2 = hn::Mul(dy2, g2);
-      g3 = hn::Mul(dy3, g3);
+      for (size_t j = 0; j < kPairs; ++j) {
+        hn::Vec<decltype(d)> dy0, dy1;
+        IO::Load2(d, dy + i + 2 * j * N, dy0, dy1);
+        g[2 * j] = hn::Mul(dy0, g[2 * j]);
+        g[2 * j + 1] = hn::Mul(dy1, g[2 * j + 1]);
+      }
     }
-    IO::Store2(d, g0, g1, out + i);
-    IO::Store2(d, g2, g3, out + i + 2 * N);
+    for (size_t j = 0; j < kPairs; ++j) {
+      IO::Store2(d, g[2 * j], g[2 * j + 1], out + i + 2 * j * N);
+    }
   }
   for (; i + 2 * N <= n; i += 2 * N) {
     Pair<OpT, IO, kWithDy>(d, x + i, kWithDy ? dy + i : dy, out + i);
@@ -209,19 +219,28 @@ bool HasBF16() {
 }
 #endif
 
+// bfloat16 rounded in integer code: every target but AVX-512 with BF16.
+void ForwardBF16Int(const uint16_t* x, uint16_t* y, size_t n) {
+  Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+}
+void BackwardBF16Int(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                     size_t n) {
+  Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
+}
 void ForwardBF16(const uint16_t* x, uint16_t* y, size_t n) {
 #if HWY_TARGET == HWY_AVX3
   if (HasBF16()) return ForwardBF16Hw(x, y, n);
 #endif
-  Run<MishOp, BF16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
+  ForwardBF16Int(x, y, n);
 }
 void BackwardBF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                   size_t n) {
 #if HWY_TARGET == HWY_AVX3
   if (HasBF16()) return BackwardBF16Hw(x, dy, dx, n);
 #endif
-  Run<MishGradOp, BF16IO, true>(x, dy, dx, n);
+  BackwardBF16Int(x, dy, dx, n);
 }
+#if MISH_HW_F16
 void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
   Run<MishOp, F16IO, false>(x, static_cast<const uint16_t*>(nullptr), y, n);
 }
@@ -229,12 +248,58 @@ void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
                  size_t n) {
   Run<MishGradOp, F16IO, true>(x, dy, dx, n);
 }
+#else
+// Without hardware conversions, converting binary16 costs about as much as
+// the maths (f16_tables.h): the forward reads the correctly rounded result;
+// the backward reads mish'(x) and dy as float32 and converts only dx.
+void ForwardF16(const uint16_t* x, uint16_t* y, size_t n) {
+  const uint16_t* table = detail::F16MishTable();
+  for (size_t i = 0; i < n; ++i) y[i] = table[x[i]];
+}
+void BackwardF16(const uint16_t* x, const uint16_t* dy, uint16_t* dx,
+                 size_t n) {
+  const float* grad = detail::F16GradTable();
+  const float* to_float = detail::F16ToFloatTable();
+  const hn::ScalableTag<float> d;
+  const size_t N = hn::Lanes(d);
+  // A block's products are formed first, so that dx may alias x or dy.
+  constexpr size_t kBlock = 256;  // a multiple of every vector's lanes
+  HWY_ALIGN float g[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t m = HWY_MIN(kBlock, n - i);
+    for (size_t j = 0; j < m; ++j) g[j] = to_float[dy[i + j]] * grad[x[i + j]];
+    size_t j = 0;
+    for (; j + N <= m; j += N) StoreF16(d, hn::Load(d, g + j), dx + i + j);
+    if (j == m) continue;
+    for (size_t k = m; k < j + N; ++k) g[k] = 0.0f;
+    uint16_t rest[HWY_MAX_BYTES / sizeof(float)];
+    StoreF16(d, hn::Load(d, g + j), rest);
+    memcpy(dx + i + j, rest, (m - j) * sizeof(uint16_t));
+  }
+}
+#endif
 
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
 detail::Kernels GetKernels() {
   return {TargetName(), ForwardF32, BackwardF32, ForwardBF16,
           BackwardBF16, ForwardF16, BackwardF16};
+}
+
+// On a CPU with AVX-512 BF16, the AVX3 kernels as an AVX-512 CPU without it
+// runs them (bfloat16 rounded in integer code), so that tests and benchmarks
+// cover both; elsewhere none (target null).
+detail::Kernels GetKernelsWithoutBF16Hw() {
+  detail::Kernels k{};
+#if HWY_TARGET == HWY_AVX3
+  if (HasBF16()) {
+    k = GetKernels();
+    k.target = "AVX3_NO_BF16";
+    k.forward_bf16 = ForwardBF16Int;
+    k.backward_bf16 = BackwardBF16Int;
+  }
+#endif
+  return k;
 }
 
 }  // namespace HWY_NAMESPACE
@@ -253,11 +318,15 @@ HWY_EXPORT(ForwardF16);
 HWY_EXPORT(BackwardF16);
 HWY_EXPORT(TargetName);
 HWY_EXPORT(GetKernels);
+HWY_EXPORT(GetKernelsWithoutBF16Hw);
 
 // Not exported from the shared library (see mish.map): the test-only
-// library (targets.cc) calls it once per target.
+// library (targets.cc) calls them once per target.
 detail::Kernels detail::DispatchedKernels() {
   return HWY_DYNAMIC_DISPATCH(GetKernels)();
+}
+detail::Kernels detail::DispatchedKernelsWithoutBF16Hw() {
+  return HWY_DYNAMIC_DISPATCH(GetKernelsWithoutBF16Hw)();
 }
 }  // namespace mish
 

@@ -11,6 +11,8 @@ std::vector<Kernels> AvailableKernels() {
   for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
     all.push_back(DispatchedKernels());
+    const Kernels without_bf16 = DispatchedKernelsWithoutBF16Hw();
+    if (without_bf16.target != nullptr) all.push_back(without_bf16);
   }
   hwy::SetSupportedTargetsForTest(0);
   return all;

@@ -26,7 +26,13 @@ struct Kernels {
 // The kernels Highway's dispatcher chooses now (kernels.cc).
 Kernels DispatchedKernels();
 
-// Kernels of each compiled target that this CPU runs, best first. Only in
+// If the dispatcher chooses AVX3 on a CPU with AVX-512 BF16: the same
+// kernels with bfloat16 rounded in integer code, as on AVX-512 CPUs without
+// BF16, named AVX3_NO_BF16; otherwise target is null (kernels.cc).
+Kernels DispatchedKernelsWithoutBF16Hw();
+
+// Kernels of each compiled target that this CPU runs, best first, with
+// AVX3_NO_BF16 after AVX3 where the CPU has AVX-512 BF16. Only in
 // the test-only library mish_targets (targets.cc): it briefly redirects
 // Highway's dispatcher, so it is not thread-safe.
 std::vector<Kernels> AvailableKernels();
