@@ -94,8 +94,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"xresnet18", true, 3 + 8 * 2 - 1},
                     // Stem 3; 16 bottlenecks of 3.
                     Case{"xresnet50", false, 3 + 16 * 3}),
-    [](const auto& info) {
-      return std::string(info.param.model) + (info.param.sa ? "_sa" : "");
+    [](const testing::TestParamInfo<Case>& p) {
+      return std::string(p.param.model) + (p.param.sa ? "_sa" : "");
     });
 
 TEST(FusedModels, OnlyMishRunsFuse) {
