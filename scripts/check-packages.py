@@ -25,8 +25,13 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYSTEM_DIRS = ("/usr/", "/etc/", "/lib", "/bin/", "/sbin/", "/opt/")
-# Locale data: C libraries open it when present and do without it.
-OPTIONAL = ("/usr/share/locale/", "/usr/lib/locale/", "/usr/share/i18n/")
+# Opened when present, done without otherwise: locale data (C libraries),
+# separate debug symbols (symbolizers), lsb_release (pip's platform probe),
+# LLVM's OpenMP runtime (oneTBB, under OpenCV, probes for it).
+OPTIONAL = ("/usr/share/locale/", "/usr/lib/locale/", "/usr/share/i18n/",
+            "/usr/lib/debug/", "/usr/bin/lsb_release",
+            "/lib/x86_64-linux-gnu/libiomp5.so",
+            "/usr/lib/x86_64-linux-gnu/libiomp5.so")
 # Python distribution metadata: pip and importlib.metadata read that of every
 # installed distribution to list them, which uses none of them.
 METADATA = re.compile(r"/[^/]+\.(?:dist|egg)-info(?:/|$)")

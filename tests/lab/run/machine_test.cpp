@@ -21,7 +21,9 @@ TEST(Machine, FindsTheBlasLibTorchCalls) {
   if (b.name == "none") GTEST_SKIP() << "this LibTorch has no external BLAS";
   EXPECT_TRUE(std::filesystem::exists(b.library)) << b.library;
   EXPECT_EQ(b.reference, b.name == "reference BLAS");
-  if (b.name == "OpenBLAS") EXPECT_FALSE(b.config.empty());
+  if (b.name == "OpenBLAS") {
+    EXPECT_FALSE(b.config.empty());
+  }
 }
 
 }  // namespace
