@@ -9,7 +9,7 @@
 set -euo pipefail
 
 deadline=${MISH_DEADLINE:-540}
-deps=(hwy gtest benchmark cli11 json boost turbojpeg zlib fashion-mnist)
+deps=(hwy gtest benchmark cli11 json boost gloo turbojpeg zlib fashion-mnist)
 log=lab.log
 # shellcheck source=bench/gpu/common.sh
 source "$(dirname "$0")/common.sh"
@@ -26,6 +26,12 @@ ablate_dir=$root/out/lab/ablate-$device
 resume=()
 [[ -f $ablate_dir/config.json ]] && resume=(--resume)
 
+# pip's NCCL (nvidia-nccl-cu*) ships nccl.h, which c10d's NCCL group needs.
+if nccl=$(python3 -c 'import os, nvidia.nccl as n
+print(os.path.join(list(n.__path__)[0], "include"))' 2>/dev/null); then
+  export NCCL_INCLUDE_DIR=$nccl
+fi
+
 section configure
 configure -DMISH_BUILD_LAB=ON || { echo "*** configure failed"; exit 1; }
 step "build" 300 cmake --build "$build" -j"$jobs"
@@ -37,6 +43,22 @@ lab=$build/lab/mish-lab
 step "compare on $device" 90 "$lab" compare --device "$device" --data "$data" \
   --seeds 1 --epochs 1 --train-limit 4000 --test-limit 1000 --quiet \
   --out "$out/compare-$device"
+# Data-parallel on c10d's NCCL group, one process per GPU, launched by
+# torchrun; config.json must name the backend.
+gpus=$(nvidia-smi -L 2>/dev/null | wc -l)
+if [[ $device == cuda ]] && ((gpus > 0)) && command -v torchrun >/dev/null; then
+  step "data-parallel on $gpus GPU(s) (torchrun, NCCL)" 120 bash -c '
+    torchrun --no-python --standalone --nproc-per-node="$1" "$2" compare \
+      --device cuda --data "$3" --seeds 1 --epochs 1 --train-limit 4000 \
+      --test-limit 1000 --quiet --out "$4" &&
+      grep -q "\"backend\": *\"nccl\"" "$4/config.json"' _ "$gpus" "$lab" \
+    "$data" "$out/compare-nccl"
+fi
+# The fused batch norm + Mish layer trains as the unfused one does.
+step "compare --fused-bn-mish on $device" 90 "$lab" compare \
+  --device "$device" --data "$data" --activations mish --seeds 1 --epochs 1 \
+  --train-limit 4000 --test-limit 1000 --model resnet20 --fused-bn-mish \
+  --quiet --out "$out/compare-fused-$device"
 step "ablation on $device" 400 "$lab" ablate --device "$device" \
   --data "$data" --model xresnet18 --lr 4e-3 --weight-decay 1e-2 \
   "${ablate_args[@]}" "${resume[@]}" --out "$ablate_dir"
@@ -48,7 +70,7 @@ if [[ -d $ablate_dir/runs ]]; then
 fi
 
 section summary
-for report in "$out/compare-$device/report.md" "$out/ablate-$device/report.md"; do
+for report in "$out"/compare-*/report.md "$out/ablate-$device/report.md"; do
   [[ -s $report ]] && { echo "--- $report"; cat "$report"; }
 done
 finish

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run on this Debian machine before bench/gpu/run.sh or lab.sh goes to a GPU
 # machine without apt: copies Highway, GoogleTest and Google Benchmark, and
-# the lab's CLI11, nlohmann-json, the Boost headers it includes, libjpeg-turbo,
-# zlib and Fashion-MNIST (headers, libraries, CMake packages, data) into
+# the lab's CLI11, nlohmann-json, the Boost headers it includes, Gloo's
+# headers, libjpeg-turbo, zlib and Fashion-MNIST (headers, libraries, CMake packages, data) into
 # .deps/<name>/ with Debian's layout, so their relocatable CMake configs work
 # from CMAKE_PREFIX_PATH=.deps/<name> there. About 45 MB: the device tool
 # carries at most 64 MiB.
@@ -78,6 +78,7 @@ copy benchmark benchmark benchmark -- 'libbenchmark*.so*' 'libbenchmark*.a'
 copy_headers cli11 CLI11 CLI
 copy_headers json nlohmann_json nlohmann
 copy_boost
+copy_headers gloo Gloo gloo  # c10d's Gloo process group, if LibTorch lacks them
 copy turbojpeg '' turbojpeg.h -- 'libturbojpeg.so*'
 copy zlib '' zlib.h zconf.h -- 'libz.so*'
 rm -rf .deps/fashion-mnist

@@ -5,7 +5,10 @@
 # headers compile only with the USE_C10D_* switches LibTorch was built with.
 # Only train/distributed.cpp includes them: it alone gets these flags (and
 # skips the layers' shared precompiled header, built without them).
-find_path(MISH_GLOO_INCLUDE_DIR gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+# LibTorch's own copy first (pip wheels may ship one), then the system's.
+find_path(MISH_GLOO_INCLUDE_DIR gloo/algorithm.h PATHS ${TORCH_INCLUDE_DIRS}
+  NO_DEFAULT_PATH)
+find_path(MISH_GLOO_INCLUDE_DIR gloo/algorithm.h)
 if(NOT MISH_GLOO_INCLUDE_DIR)
   message(FATAL_ERROR "mish: mish-lab needs Gloo's headers for c10d's "
                       "process group: install libgloo-dev")

@@ -25,11 +25,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string> kCommonFlags = {
-    "activations", "seeds",    "epochs",       "data",       "train_limit",
-    "test_limit",  "device",   "threads",      "out",        "resume",
-    "quiet",       "model",    "init",         "optimizer",  "schedule",
-    "lr",          "momentum", "weight_decay", "batch_size", "shard",
-    "dist_timeout"};
+    "activations",  "seeds",        "epochs",       "data",       "train_limit",
+    "test_limit",   "device",       "threads",      "out",        "resume",
+    "quiet",        "model",        "init",         "optimizer",  "schedule",
+    "lr",           "momentum",     "weight_decay", "batch_size", "shard",
+    "dist_timeout", "fused_bn_mish"};
 
 namespace {
 

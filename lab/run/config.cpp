@@ -79,6 +79,11 @@ void check_settings(const RunConfig& config) {
   config.for_each([](const auto& field, const SettingInfo& info) {
     check_setting(info, field);
   });
+  if (config.train.fused_bn_mish && !fuses_bn_mish(config.train.model)) {
+    throw Error("--fused-bn-mish: model '" + config.train.model +
+                "' has no 2-D batch norm followed by an activation (cnn, "
+                "resnet20 and xresnet* have)");
+  }
 }
 
 json settings_json(const RunConfig& config) {

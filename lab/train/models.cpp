@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <mish/torch.hpp>
 
 #include "common/error.hpp"
 #include "train/activations.hpp"
@@ -38,6 +39,11 @@ class NetImpl : public nn::Module {
   nn::Sequential layers_;
 };
 TORCH_MODULE(Net);
+
+// Whether the run's batch norms and Mish train as one fused layer.
+bool fused(const RunSpec& s) {
+  return s.train.fused_bn_mish && s.activation == "mish";
+}
 
 nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
   return nn::Conv2d(
@@ -76,8 +82,12 @@ nn::AnyModule small_cnn(const RunSpec& s, const DataShape& shape) {
   int64_t in = shape.channels;
   for (int64_t out : {16, 32}) {
     f->push_back(conv3x3(in, out));
-    f->push_back(nn::BatchNorm2d(out));
-    f->push_back(make_activation(s.activation));
+    if (fused(s)) {
+      f->push_back(mish::nn::BatchNormMish2d(out));
+    } else {
+      f->push_back(nn::BatchNorm2d(out));
+      f->push_back(make_activation(s.activation));
+    }
     f->push_back(nn::MaxPool2d(2));
     in = out;
   }
@@ -137,19 +147,27 @@ nn::AnyModule cnn6(const RunSpec& s, const DataShape& shape) {
 }
 
 // ResNet basic block (two 3x3 convs) with a 1x1 projection when the shape
-// changes.
+// changes. Fused, each batch norm and the Mish after it (after the residual
+// addition for the second) are one BatchNormMish2d under the batch norm's
+// name.
 class BasicBlockImpl : public nn::Module {
  public:
   BasicBlockImpl(int64_t in, int64_t out, int64_t stride,
-                 const std::string& activation)
-      : conv1_(register_module("conv1", conv3x3(in, out, stride))),
-        bn1_(register_module("bn1", nn::BatchNorm2d(out))),
-        conv2_(register_module("conv2", conv3x3(out, out))),
-        bn2_(register_module("bn2", nn::BatchNorm2d(out))),
-        act1_(make_activation(activation)),
-        act2_(make_activation(activation)) {
-    register_module("act1", act1_.ptr());
-    register_module("act2", act2_.ptr());
+                 const std::string& activation, bool fused)
+      : conv1_(register_module("conv1", conv3x3(in, out, stride))) {
+    if (fused) {
+      fused1_ = register_module("bn1", mish::nn::BatchNormMish2d(out));
+      conv2_ = register_module("conv2", conv3x3(out, out));
+      fused2_ = register_module("bn2", mish::nn::BatchNormMish2d(out));
+    } else {
+      bn1_ = register_module("bn1", nn::BatchNorm2d(out));
+      conv2_ = register_module("conv2", conv3x3(out, out));
+      bn2_ = register_module("bn2", nn::BatchNorm2d(out));
+      act1_ = make_activation(activation);
+      act2_ = make_activation(activation);
+      register_module("act1", act1_.ptr());
+      register_module("act2", act2_.ptr());
+    }
     if (stride != 1 || in != out) {
       shortcut_ = register_module(
           "shortcut",
@@ -161,18 +179,21 @@ class BasicBlockImpl : public nn::Module {
   }
 
   at::Tensor forward(const at::Tensor& x) {
-    at::Tensor y = act1_.forward(bn1_(conv1_(x)));
-    y = bn2_(conv2_(y));
-    return act2_.forward(y + (shortcut_ ? shortcut_->forward(x) : x));
+    const at::Tensor id = shortcut_ ? shortcut_->forward(x) : x;
+    if (fused1_) return fused2_(conv2_(fused1_(conv1_(x))), id);
+    const at::Tensor y = act1_.forward(bn1_(conv1_(x)));
+    return act2_.forward(bn2_(conv2_(y)) + id);
   }
 
  private:
   nn::Conv2d conv1_;
-  nn::BatchNorm2d bn1_;
-  nn::Conv2d conv2_;
-  nn::BatchNorm2d bn2_;
+  nn::Conv2d conv2_{nullptr};
+  nn::BatchNorm2d bn1_{nullptr};
+  nn::BatchNorm2d bn2_{nullptr};
   nn::AnyModule act1_;
   nn::AnyModule act2_;
+  mish::nn::BatchNormMish2d fused1_{nullptr};
+  mish::nn::BatchNormMish2d fused2_{nullptr};
   nn::Sequential shortcut_{nullptr};
 };
 TORCH_MODULE(BasicBlock);
@@ -180,13 +201,18 @@ TORCH_MODULE(BasicBlock);
 // ResNet-20 for CIFAR (He et al. 2016): 3 stages of 3 blocks, 16-32-64
 // channels, global average pooling.
 nn::AnyModule resnet20(const RunSpec& s, const DataShape& shape) {
-  nn::Sequential m(conv3x3(shape.channels, 16), nn::BatchNorm2d(16));
-  m->push_back(make_activation(s.activation));
+  nn::Sequential m(conv3x3(shape.channels, 16));
+  if (fused(s)) {
+    m->push_back(mish::nn::BatchNormMish2d(16));
+  } else {
+    m->push_back(nn::BatchNorm2d(16));
+    m->push_back(make_activation(s.activation));
+  }
   int64_t in = 16;
   for (int64_t out : {16, 32, 64}) {
     for (int b = 0; b < 3; ++b) {
-      m->push_back(
-          BasicBlock(in, out, b == 0 && out != 16 ? 2 : 1, s.activation));
+      m->push_back(BasicBlock(in, out, b == 0 && out != 16 ? 2 : 1,
+                              s.activation, fused(s)));
       in = out;
     }
   }
@@ -207,6 +233,7 @@ ModelFactory xresnet(int depth) {
     o.small_input = shape.height < 64;  // MNIST, CIFAR
     o.self_attention = s.train.sa;
     o.activation = [act = s.activation] { return make_activation(act); };
+    o.fused_bn_mish = fused(s);
     return nn::AnyModule(XResNet(o));
   };
 }
@@ -278,6 +305,11 @@ nn::AnyModule build_model(const RunSpec& spec, const DataShape& shape) {
     throw Error("unknown model '" + spec.train.model + "'");
   }
   return it->second(spec, shape);
+}
+
+bool fuses_bn_mish(const std::string& model) {
+  return model == "cnn" || model == "resnet20" ||
+         model.rfind("xresnet", 0) == 0;
 }
 
 std::vector<std::string> model_names() {

@@ -22,6 +22,9 @@ struct DataShape {
 };
 
 std::vector<std::string> model_names();
+// Whether the model's batch norms can train fused with Mish
+// (TrainSettings::fused_bn_mish): the 2-D ones that an activation follows.
+bool fuses_bn_mish(const std::string& model);
 // The network spec.train.model names, with spec.activation.
 torch::nn::AnyModule build_model(const RunSpec& spec, const DataShape& shape);
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <mish/torch.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,13 +39,30 @@ int64_t scaled(double widen, int64_t width) {
       1, static_cast<int64_t>(static_cast<double>(width) * widen + 0.5));
 }
 
-// Appends conv (no bias) -> BatchNorm -> optional activation to `seq`.
+nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
+                        .stride(stride)
+                        .padding(kernel / 2)
+                        .bias(false));
+}
+
+// A fused batch norm + Mish whose gamma starts at 1, or 0.
+mish::nn::BatchNormMish2d bn_mish(int64_t channels, bool zero_gamma) {
+  mish::nn::BatchNormMish2d bn(channels);
+  nn::init::constant_(bn->weight, zero_gamma ? 0.0 : 1.0);
+  return bn;
+}
+
+// Appends conv (no bias) -> BatchNorm -> optional activation to `seq`; the
+// batch norm and the activation fused into one layer when `fused`.
 void conv_bn(nn::Sequential& seq, int64_t in, int64_t out, int64_t kernel,
-             int64_t stride, bool zero_gamma, const ActivationFactory* act) {
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
-                                .stride(stride)
-                                .padding(kernel / 2)
-                                .bias(false)));
+             int64_t stride, bool zero_gamma, const ActivationFactory* act,
+             bool fused = false) {
+  seq->push_back(conv(in, out, kernel, stride));
+  if (act && fused) {
+    seq->push_back(bn_mish(out, zero_gamma));
+    return;
+  }
   nn::BatchNorm2d bn(out);
   nn::init::constant_(bn->weight, zero_gamma ? 0.0 : 1.0);
   seq->push_back(bn);
@@ -53,18 +71,25 @@ void conv_bn(nn::Sequential& seq, int64_t in, int64_t out, int64_t kernel,
 
 class ResBlockImpl : public nn::Module {
  public:
+  // Fused, the last batch norm and the activation after the addition are
+  // one layer, unless self-attention sits between them.
   ResBlockImpl(int expansion, int64_t in, int64_t hidden, int64_t stride,
                bool self_attention, bool symmetric,
-               const ActivationFactory& act) {
+               const ActivationFactory& act, bool fused) {
     const int64_t out = hidden * expansion;
+    const bool fuse_last = fused && !self_attention;
     nn::Sequential convs;
     if (expansion == 1) {
-      conv_bn(convs, in, hidden, 3, stride, false, &act);
-      conv_bn(convs, hidden, out, 3, 1, true, nullptr);
+      conv_bn(convs, in, hidden, 3, stride, false, &act, fused);
     } else {
-      conv_bn(convs, in, hidden, 1, 1, false, &act);
-      conv_bn(convs, hidden, hidden, 3, stride, false, &act);
-      conv_bn(convs, hidden, out, 1, 1, true, nullptr);
+      conv_bn(convs, in, hidden, 1, 1, false, &act, fused);
+      conv_bn(convs, hidden, hidden, 3, stride, false, &act, fused);
+    }
+    const int64_t last_kernel = expansion == 1 ? 3 : 1;
+    if (fuse_last) {
+      convs->push_back(conv(hidden, out, last_kernel, 1));
+    } else {
+      conv_bn(convs, hidden, out, last_kernel, 1, true, nullptr);
     }
     if (self_attention) convs->push_back(SimpleSelfAttention(out, symmetric));
     convs_ = register_module("convs", convs);
@@ -75,12 +100,17 @@ class ResBlockImpl : public nn::Module {
     }
     if (in != out) conv_bn(shortcut, in, out, 1, 1, false, nullptr);
     if (!shortcut->is_empty()) shortcut_ = register_module("idpath", shortcut);
-    act_ = act();
-    register_module("act", act_.ptr());
+    if (fuse_last) {
+      last_ = register_module("bn_act", bn_mish(out, true));
+    } else {
+      act_ = act();
+      register_module("act", act_.ptr());
+    }
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
     const auto id = shortcut_ ? shortcut_->forward(x) : x;
+    if (last_) return last_(convs_->forward(x), id);
     return act_.forward(convs_->forward(x) + id);
   }
 
@@ -88,6 +118,7 @@ class ResBlockImpl : public nn::Module {
   nn::Sequential convs_{nullptr};
   nn::Sequential shortcut_{nullptr};
   nn::AnyModule act_;
+  mish::nn::BatchNormMish2d last_{nullptr};
 };
 TORCH_MODULE(ResBlock);
 
@@ -116,7 +147,8 @@ XResNetImpl::XResNetImpl(const XResNetOptions& options) {
                                        w(64)};
   for (size_t i = 0; i + 1 < stem.size(); ++i) {
     const int64_t stride = (i == 0 && !options.small_input) ? 2 : 1;
-    conv_bn(body, stem[i], stem[i + 1], 3, stride, false, &act);
+    conv_bn(body, stem[i], stem[i + 1], 3, stride, false, &act,
+            options.fused_bn_mish);
   }
   body->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
 
@@ -128,7 +160,8 @@ XResNetImpl::XResNetImpl(const XResNetOptions& options) {
       const int64_t stride = (stage > 0 && b == 0) ? 2 : 1;
       const bool sa = options.self_attention && stage == 0 && b == n - 1;
       body->push_back(ResBlock(layout.expansion, in, widths[stage], stride, sa,
-                               options.symmetric_attention, act));
+                               options.symmetric_attention, act,
+                               options.fused_bn_mish));
       in = widths[stage] * layout.expansion;
     }
   }

@@ -27,6 +27,9 @@ struct XResNetOptions {
   bool self_attention = false;
   bool symmetric_attention = false;
   ActivationFactory activation;
+  // The activation is Mish: each batch norm that an activation follows,
+  // and the activation after a block's addition, is one BatchNormMish2d.
+  bool fused_bn_mish = false;
 };
 
 class XResNetImpl : public torch::nn::Module {

@@ -62,6 +62,7 @@ struct Mutate {
 RunConfig mutated() {
   RunConfig c;
   c.for_each(Mutate());
+  c.train.model = "resnet20";  // one that --fused-bn-mish (mutated) allows
   return c;
 }
 
@@ -206,6 +207,19 @@ TEST(Config, NonFiniteAndOutOfRangeValuesAreRefused) {
   c = RunConfig();
   c.experiment.train_limit = -1;
   EXPECT_THROW(check_settings(c), Error);
+}
+
+TEST(Config, FusedBatchNormMishNeedsAModelWithBatchNorm2d) {
+  RunConfig c;
+  c.train.fused_bn_mish = true;
+  for (const char* model : {"cnn", "resnet20", "xresnet18", "xresnet50"}) {
+    c.train.model = model;
+    EXPECT_NO_THROW(check_settings(c)) << model;
+  }
+  for (const char* model : {"deep", "mlp", "cnn5", "cnn6"}) {
+    c.train.model = model;
+    EXPECT_THROW(check_settings(c), Error) << model;
+  }
 }
 
 TEST(Config, ListsRefuseRepeatsUnknownNamesAndEmptiness) {
