@@ -27,9 +27,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYSTEM_DIRS = ("/usr/", "/etc/", "/lib", "/bin/", "/sbin/", "/opt/")
 # Opened when present, done without otherwise: locale data (C libraries),
 # separate debug symbols (symbolizers), lsb_release (pip's platform probe),
-# LLVM's OpenMP runtime (oneTBB, under OpenCV, probes for it).
+# LLVM's OpenMP runtime (oneTBB, under OpenCV, probes for it); and the
+# linker's reading of every package's ld.so.conf.d snippet.
 OPTIONAL = ("/usr/share/locale/", "/usr/lib/locale/", "/usr/share/i18n/",
-            "/usr/lib/debug/", "/usr/bin/lsb_release",
+            "/usr/lib/debug/", "/usr/bin/lsb_release", "/etc/ld.so.conf.d/",
             "/lib/x86_64-linux-gnu/libiomp5.so",
             "/usr/lib/x86_64-linux-gnu/libiomp5.so")
 # Python distribution metadata: pip and importlib.metadata read that of every

@@ -1,10 +1,11 @@
 # Configures ./CMakeLists.txt with a broken package on CMAKE_PREFIX_PATH and
 # checks that the configure succeeds and says in one line what was skipped.
-# Arguments: MISH_SOURCE_DIR, WORK_DIR.
+# Arguments: MISH_SOURCE_DIR, WORK_DIR, GENERATOR (the build's own: no other
+# build tool is installed).
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(
   COMMAND ${CMAKE_COMMAND} -S ${CMAKE_CURRENT_LIST_DIR} -B ${WORK_DIR}
-          -DMISH_SOURCE_DIR=${MISH_SOURCE_DIR}
+          -G ${GENERATOR} -DMISH_SOURCE_DIR=${MISH_SOURCE_DIR}
           -DCMAKE_PREFIX_PATH=${CMAKE_CURRENT_LIST_DIR}/../broken-package
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(NOT rc EQUAL 0)
