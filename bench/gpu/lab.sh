@@ -56,7 +56,8 @@ if [[ $device == cuda ]] && ((gpus > 0)) && command -v torchrun >/dev/null; then
 fi
 # The fused batch norm + Mish layer trains as the unfused one does.
 step "compare --fused-bn-mish on $device" 90 "$lab" compare \
-  --device "$device" --data "$data" --activations mish --seeds 1 --epochs 1 \
+  --device "$device" --data "$data" --activations mish --baseline mish \
+  --seeds 1 --epochs 1 \
   --train-limit 4000 --test-limit 1000 --model resnet20 --fused-bn-mish \
   --quiet --out "$out/compare-fused-$device"
 step "ablation on $device" 400 "$lab" ablate --device "$device" \
