@@ -30,7 +30,8 @@ VARIANTS = {
 
 
 class NormAct(nn.Module):
-    """act(bn(x) + residual), fused or not."""
+    """act(bn(x) + residual), or act(bn(x) + residual_norm(residual)) after
+    a projection shortcut, fused or not."""
 
     def __init__(self, channels, kind):
         super().__init__()
@@ -43,10 +44,12 @@ class NormAct(nn.Module):
                     "torch_mish": nn.Mish,
                     "our_mish": mish_torch.Mish}[kind]()
 
-    def forward(self, x, residual=None):
+    def forward(self, x, residual=None, residual_norm=None):
         if self.fused:
-            return self.bn(x, residual)
+            return self.bn(x, residual, residual_norm)
         y = self.bn(x)
+        if residual_norm is not None:
+            residual = residual_norm(residual)
         if residual is not None:
             y += residual  # in place, as torchvision's blocks do
         return self.act(y)
@@ -63,6 +66,14 @@ def shortcut(cin, cout, stride):
     return nn.Sequential(conv(cin, cout, 1, stride), nn.BatchNorm2d(cout))
 
 
+def add_shortcut(norm_act, y, x, down):
+    """norm_act(y) plus x through the shortcut: its batch norm goes to
+    norm_act, which fuses it when it can."""
+    if down is None:
+        return norm_act(y, x)
+    return norm_act(y, down[0](x), down[1])
+
+
 class Basic(nn.Module):
     def __init__(self, cin, cout, stride, kind):
         super().__init__()
@@ -71,8 +82,8 @@ class Basic(nn.Module):
         self.down = shortcut(cin, cout, stride)
 
     def forward(self, x):
-        identity = x if self.down is None else self.down(x)
-        return self.na2(self.conv2(self.na1(self.conv1(x))), identity)
+        y = self.conv2(self.na1(self.conv1(x)))
+        return add_shortcut(self.na2, y, x, self.down)
 
 
 class Bottleneck(nn.Module):
@@ -86,9 +97,8 @@ class Bottleneck(nn.Module):
         self.down = shortcut(cin, cout, stride)
 
     def forward(self, x):
-        identity = x if self.down is None else self.down(x)
         y = self.na2(self.conv2(self.na1(self.conv1(x))))
-        return self.na3(self.conv3(y), identity)
+        return add_shortcut(self.na3, self.conv3(y), x, self.down)
 
 
 MODELS = ("small", "plain", "resnet50")

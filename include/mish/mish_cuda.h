@@ -85,7 +85,8 @@ MISH_API cudaError_t mish_cuda_bias_forward_nchw_f16(const uint16_t* x,
 /* Fused batch norm + Mish over activations of shape (n, c, h, w), hw = h w,
  * stored NCHW (channels_last = 0) or channels-last (NHWC, channels_last = 1).
  * With per-channel float32 arrays [c] scale and shift:
- *   z = x scale + shift (+ residual), y = mish(z), dz = dy mish'(z),
+ *   z = x scale + shift (+ residual, or + residual r_scale when the residual
+ *   is normalized too), y = mish(z), dz = dy mish'(z),
  * all in float32. residual (and dresidual) may be null. Sums are float64
  * arrays [c], overwritten. c must be below 65536 (NCHW) or 2^21. */
 typedef struct mish_bn_shape {
@@ -104,6 +105,13 @@ typedef struct mish_bn_channels {
   const float* g_dz;
   const float* g_xc;
   const float* g_0;
+  /* A normalized residual's (null for a plain one: dresidual = dz):
+   * dresidual = dz r_g_dz + (residual - r_mean) r_g_xc + r_g_0. */
+  const float* r_scale;
+  const float* r_mean;
+  const float* r_g_dz;
+  const float* r_g_xc;
+  const float* r_g_0;
 } mish_bn_channels;
 
 #define MISH_CUDA_BN_DECLARE(suffix, S)                                       \
@@ -115,12 +123,13 @@ typedef struct mish_bn_channels {
   MISH_API cudaError_t mish_cuda_bn_forward_##suffix(                         \
       const S* x, const S* residual, mish_bn_channels ch, S* y,               \
       mish_bn_shape shape, cudaStream_t stream);                              \
-  /* sum_dz[c] = sum(dz), sum_dz_xc[c] = sum(dz (x - mean[c])). */            \
+  /* sum_dz[c] = sum(dz), sum_dz_xc[c] = sum(dz (x - mean[c])), and with a    \
+   * normalized residual sum_dz_rc[c] = sum(dz (residual - r_mean[c])). */    \
   MISH_API cudaError_t mish_cuda_bn_backward_sums_##suffix(                   \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch,        \
       mish_bn_shape shape, double* sum_dz, double* sum_dz_xc,                 \
-      cudaStream_t stream);                                                   \
-  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual = dz. */             \
+      double* sum_dz_rc, cudaStream_t stream);                                \
+  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual. */                  \
   MISH_API cudaError_t mish_cuda_bn_backward_##suffix(                        \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch, S* dx, \
       S* dresidual, mish_bn_shape shape, cudaStream_t stream);

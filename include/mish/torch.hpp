@@ -41,11 +41,25 @@ MISH_TORCH_API at::Tensor& mish_(at::Tensor& self);
 MISH_TORCH_API at::Tensor mish_backward(const at::Tensor& grad_output,
                                         const at::Tensor& self);
 
+// The batch norm a residual goes through before the addition (a projection
+// shortcut's BatchNorm2d): its parameters, buffers and mode.
+struct ResidualNorm {
+  c10::optional<at::Tensor> weight;
+  c10::optional<at::Tensor> bias;
+  c10::optional<at::Tensor> running_mean;
+  c10::optional<at::Tensor> running_var;
+  bool training = true;
+  double momentum = 0.1;
+  double eps = 1e-5;
+};
+
 // mish(batch_norm(input) + residual) for (N, C, H, W) input, NCHW or
 // channels-last (the output keeps it), float32, float64, bfloat16 or float16
 // with float32 statistics (float64 for float64). Training normalizes with
 // the batch's statistics and, when given, updates running_mean and
 // running_var (unbiased) by momentum, as BatchNorm2d; evaluation uses them.
+// With residual_norm, the residual is normalized too, by its own batch norm:
+// mish(batch_norm(input) + batch_norm_r(residual)).
 // Autograd saves only input, residual and per-channel statistics: the
 // activation memory of BatchNorm2d + ReLU(inplace).
 MISH_TORCH_API at::Tensor batch_norm_mish(
@@ -54,7 +68,8 @@ MISH_TORCH_API at::Tensor batch_norm_mish(
     const c10::optional<at::Tensor>& bias,
     const c10::optional<at::Tensor>& running_mean,
     const c10::optional<at::Tensor>& running_var, bool training,
-    double momentum, double eps);
+    double momentum, double eps,
+    const c10::optional<ResidualNorm>& residual_norm = c10::nullopt);
 
 }  // namespace torch
 
@@ -86,7 +101,9 @@ class Mish : public ::torch::nn::ModuleHolder<MishImpl> {
 };
 
 // BatchNorm2d followed by Mish, fused: forward(input, residual) computes
-// mish(bn(input) + residual) (residual undefined: mish(bn(input))). Its
+// mish(bn(input) + residual) (residual undefined: mish(bn(input))), and
+// forward(input, residual, shortcut_bn) mish(bn(input) + shortcut_bn(residual))
+// keeping shortcut_bn's input only. Its
 // parameters and buffers are BatchNorm2d's, under the same names, so state
 // dicts load both ways.
 class MISH_TORCH_API BatchNormMish2dImpl
@@ -97,8 +114,12 @@ class MISH_TORCH_API BatchNormMish2dImpl
       : BatchNormMish2dImpl(::torch::nn::BatchNormOptions(num_features)) {}
   explicit BatchNormMish2dImpl(const ::torch::nn::BatchNormOptions& opts);
 
+  // With residual_norm (a projection shortcut's batch norm), the residual
+  // goes through it first: mish(bn(input) + residual_norm(residual)), and
+  // residual_norm's running statistics are updated as its own forward would.
   at::Tensor forward(const at::Tensor& input,
-                     const at::Tensor& residual = at::Tensor());
+                     const at::Tensor& residual = at::Tensor(),
+                     const ::torch::nn::BatchNorm2d& residual_norm = nullptr);
   void pretty_print(std::ostream& stream) const override;
 
  protected:

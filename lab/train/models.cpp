@@ -16,6 +16,7 @@
 
 #include "common/error.hpp"
 #include "train/activations.hpp"
+#include "train/fused_shortcut.hpp"
 #include "train/run_spec.hpp"
 #include "train/xresnet.hpp"
 
@@ -148,8 +149,8 @@ nn::AnyModule cnn6(const RunSpec& s, const DataShape& shape) {
 
 // ResNet basic block (two 3x3 convs) with a 1x1 projection when the shape
 // changes. Fused, each batch norm and the Mish after it (after the residual
-// addition for the second) are one BatchNormMish2d under the batch norm's
-// name.
+// addition for the second, together with the projection's batch norm) are
+// one BatchNormMish2d under the batch norm's name.
 class BasicBlockImpl : public nn::Module {
  public:
   BasicBlockImpl(int64_t in, int64_t out, int64_t stride,
@@ -179,8 +180,10 @@ class BasicBlockImpl : public nn::Module {
   }
 
   at::Tensor forward(const at::Tensor& x) {
+    if (fused1_) {
+      return fused_add_mish(fused2_, conv2_(fused1_(conv1_(x))), x, shortcut_);
+    }
     const at::Tensor id = shortcut_ ? shortcut_->forward(x) : x;
-    if (fused1_) return fused2_(conv2_(fused1_(conv1_(x))), id);
     const at::Tensor y = act1_.forward(bn1_(conv1_(x)));
     return act2_.forward(bn2_(conv2_(y)) + id);
   }
@@ -238,17 +241,23 @@ ModelFactory xresnet(int depth) {
   };
 }
 
-const std::map<std::string, ModelFactory>& models() {
-  static const std::map<std::string, ModelFactory> table = {
-      {"cnn", small_cnn},
-      {"mlp", mlp},
-      {"deep", deep_mlp},
-      {"cnn5", cnn5},
-      {"cnn6", cnn6},
-      {"resnet20", resnet20},
-      {"xresnet18", xresnet(18)},
-      {"xresnet34", xresnet(34)},
-      {"xresnet50", xresnet(50)},
+struct Model {
+  ModelFactory build;
+  // Whether it has BatchNorm2d + Mish pairs that --fused-bn-mish fuses.
+  bool fuses_bn_mish;
+};
+
+const std::map<std::string, Model>& models() {
+  static const std::map<std::string, Model> table = {
+      {"cnn", {small_cnn, true}},
+      {"mlp", {mlp, false}},
+      {"deep", {deep_mlp, false}},
+      {"cnn5", {cnn5, false}},
+      {"cnn6", {cnn6, false}},
+      {"resnet20", {resnet20, true}},
+      {"xresnet18", {xresnet(18), true}},
+      {"xresnet34", {xresnet(34), true}},
+      {"xresnet50", {xresnet(50), true}},
   };
   return table;
 }
@@ -304,17 +313,17 @@ nn::AnyModule build_model(const RunSpec& spec, const DataShape& shape) {
   if (it == models().end()) {
     throw Error("unknown model '" + spec.train.model + "'");
   }
-  return it->second(spec, shape);
+  return it->second.build(spec, shape);
 }
 
 bool fuses_bn_mish(const std::string& model) {
-  return model == "cnn" || model == "resnet20" ||
-         model.rfind("xresnet", 0) == 0;
+  const auto it = models().find(model);
+  return it != models().end() && it->second.fuses_bn_mish;
 }
 
 std::vector<std::string> model_names() {
   std::vector<std::string> names;
-  for (const auto& [name, factory] : models()) names.push_back(name);
+  for (const auto& [name, model] : models()) names.push_back(name);
   return names;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "train/fused_shortcut.hpp"
 #include "train/self_attention.hpp"
 
 namespace mishlab {
@@ -46,33 +47,33 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
                         .bias(false));
 }
 
-// A fused batch norm + Mish whose gamma starts at 1, or 0.
-mish::nn::BatchNormMish2d bn_mish(int64_t channels, bool zero_gamma) {
-  mish::nn::BatchNormMish2d bn(channels);
+// A batch norm (BatchNorm2d or the fused BatchNormMish2d) whose gamma
+// starts at 1, or 0.
+template <class Norm>
+Norm with_gamma(Norm bn, bool zero_gamma) {
   nn::init::constant_(bn->weight, zero_gamma ? 0.0 : 1.0);
   return bn;
 }
 
 // Appends conv (no bias) -> BatchNorm -> optional activation to `seq`; the
-// batch norm and the activation fused into one layer when `fused`.
+// batch norm and the activation (Mish) fused into one layer when `fused`.
 void conv_bn(nn::Sequential& seq, int64_t in, int64_t out, int64_t kernel,
              int64_t stride, bool zero_gamma, const ActivationFactory* act,
              bool fused = false) {
   seq->push_back(conv(in, out, kernel, stride));
   if (act && fused) {
-    seq->push_back(bn_mish(out, zero_gamma));
+    seq->push_back(with_gamma(mish::nn::BatchNormMish2d(out), zero_gamma));
     return;
   }
-  nn::BatchNorm2d bn(out);
-  nn::init::constant_(bn->weight, zero_gamma ? 0.0 : 1.0);
-  seq->push_back(bn);
+  seq->push_back(with_gamma(nn::BatchNorm2d(out), zero_gamma));
   if (act) seq->push_back((*act)());
 }
 
 class ResBlockImpl : public nn::Module {
  public:
-  // Fused, the last batch norm and the activation after the addition are
-  // one layer, unless self-attention sits between them.
+  // Fused, the last batch norm and the activation after the addition (and
+  // the shortcut's batch norm) are one layer, unless self-attention sits
+  // between them.
   ResBlockImpl(int expansion, int64_t in, int64_t hidden, int64_t stride,
                bool self_attention, bool symmetric,
                const ActivationFactory& act, bool fused) {
@@ -101,7 +102,8 @@ class ResBlockImpl : public nn::Module {
     if (in != out) conv_bn(shortcut, in, out, 1, 1, false, nullptr);
     if (!shortcut->is_empty()) shortcut_ = register_module("idpath", shortcut);
     if (fuse_last) {
-      last_ = register_module("bn_act", bn_mish(out, true));
+      last_ = register_module("bn_act",
+                              with_gamma(mish::nn::BatchNormMish2d(out), true));
     } else {
       act_ = act();
       register_module("act", act_.ptr());
@@ -109,8 +111,8 @@ class ResBlockImpl : public nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
+    if (last_) return fused_add_mish(last_, convs_->forward(x), x, shortcut_);
     const auto id = shortcut_ ? shortcut_->forward(x) : x;
-    if (last_) return last_(convs_->forward(x), id);
     return act_.forward(convs_->forward(x) + id);
   }
 

@@ -5,7 +5,8 @@ other one).
 Opset 18 has a Mish operator; opsets 9-17 get its definition,
 Mul(x, Tanh(Softplus(x))), a pattern that deployment runtimes (OpenCV DNN,
 TensorRT, ONNX Runtime) fuse back into one Mish. The fused batch norm + Mish
-exports as BatchNormalization (+ Add of the residual) followed by Mish.
+exports as BatchNormalization (+ Add of the residual, itself through a
+BatchNormalization when normalized) followed by Mish.
 """
 
 import torch
@@ -25,25 +26,43 @@ def mish_operator(g, self):
     return g.op("Mish", self)
 
 
+def batch_norm_node(g, input, weight, bias, running_mean, running_var,
+                    training, eps, what):
+    """BatchNormalization of input with its running statistics; a missing
+    weight or bias becomes its identity constant."""
+    if training or symbolic_helper._is_none(running_mean):
+        raise torch.onnx.errors.SymbolicValueError(
+            f"mish::batch_norm_mish exports in eval mode with running "
+            f"statistics only ({what}: model.eval(), "
+            f"track_running_stats=True)", input)
+    channels = symbolic_helper._get_tensor_dim_size(input, 1)
+    if symbolic_helper._is_none(weight):
+        weight = g.op("Constant", value_t=torch.ones(channels))
+    if symbolic_helper._is_none(bias):
+        bias = g.op("Constant", value_t=torch.zeros(channels))
+    return g.op("BatchNormalization", input, weight, bias, running_mean,
+                running_var, epsilon_f=eps)
+
+
 def batch_norm_then(mish):
-    """The export of mish(batch_norm(input) + residual) in inference, with
+    """The export of mish(batch_norm(input) + residual) in inference (the
+    residual through its own batch norm with normalize_residual), with
     `mish` the export of the activation at the target opset."""
 
-    @symbolic_helper.parse_args("v", "v", "v", "v", "v", "v", "b", "f", "f")
+    @symbolic_helper.parse_args("v", "v", "v", "v", "v", "v", "b", "f", "f",
+                                "b", "v", "v", "v", "v", "b", "f", "f")
     def batch_norm_mish(g, input, residual, weight, bias, running_mean,
-                        running_var, training, momentum, eps):
-        if training or symbolic_helper._is_none(running_mean):
-            raise torch.onnx.errors.SymbolicValueError(
-                "mish::batch_norm_mish exports in eval mode with running "
-                "statistics only (model.eval(), track_running_stats=True)",
-                input)
-        channels = symbolic_helper._get_tensor_dim_size(input, 1)
-        if symbolic_helper._is_none(weight):
-            weight = g.op("Constant", value_t=torch.ones(channels))
-        if symbolic_helper._is_none(bias):
-            bias = g.op("Constant", value_t=torch.zeros(channels))
-        z = g.op("BatchNormalization", input, weight, bias, running_mean,
-                 running_var, epsilon_f=eps, momentum_f=1 - momentum)
+                        running_var, training, momentum, eps,
+                        normalize_residual, residual_weight, residual_bias,
+                        residual_running_mean, residual_running_var,
+                        residual_training, residual_momentum, residual_eps):
+        z = batch_norm_node(g, input, weight, bias, running_mean, running_var,
+                            training, eps, "the input's batch norm")
+        if normalize_residual:
+            residual = batch_norm_node(
+                g, residual, residual_weight, residual_bias,
+                residual_running_mean, residual_running_var,
+                residual_training, residual_eps, "the residual's batch norm")
         if not symbolic_helper._is_none(residual):
             z = g.op("Add", z, residual)
         return mish(g, z)

@@ -37,9 +37,11 @@ struct Cursor {
   }
 };
 
+// r is 0 without a residual; r_scale is null for a plain one.
 __device__ __forceinline__ float Z(float x, float r, const mish_bn_channels& p,
                                    uint64_t ch) {
-  return fmaf(x, p.scale[ch], p.shift[ch]) + r;
+  const float z = fmaf(x, p.scale[ch], p.shift[ch]);
+  return p.r_scale != nullptr ? fmaf(r, p.r_scale[ch], z) : z + r;
 }
 
 // in = {x} or {x, residual}.
@@ -79,7 +81,13 @@ struct BackwardFn {
       const float r = kIn == 3 ? in[kIn - 1][j] : 0.0f;
       const uint64_t ch = at.ch;
       const float dz = in[0][j] * MishGradOf<Type>(Z(x, r, p, ch));
-      if (dr != nullptr) dr[i + j] = Type::FromFloat(dz);
+      if (dr != nullptr) {
+        dr[i + j] = Type::FromFloat(
+            p.r_g_dz == nullptr
+                ? dz
+                : fmaf(dz, p.r_g_dz[ch],
+                       fmaf(r - p.r_mean[ch], p.r_g_xc[ch], p.r_g_0[ch])));
+      }
       out[j] =
           fmaf(dz, p.g_dz[ch], fmaf(x - p.mean[ch], p.g_xc[ch], p.g_0[ch]));
       at.Next(layout);
@@ -87,36 +95,50 @@ struct BackwardFn {
   }
 };
 
-// The reductions: a block of 32 x 8 threads sums a(i) and a(i) b(i) over the
-// elements of one channel (NCHW: blockIdx.y) or of 32 channels (channels-last:
-// blockIdx.y * 32 + threadIdx.x, rows by threadIdx.y).
+// The reductions: a block of 32 x 8 threads sums a(i) and a(i) b_t(i),
+// t < kTerms, over the elements of one channel (NCHW: blockIdx.y) or of 32
+// channels (channels-last: blockIdx.y * 32 + threadIdx.x, rows by
+// threadIdx.y).
 constexpr int kLanes = 32;
 constexpr int kRows = 8;
 
-struct StatisticsPair {
+// Where the sums of a * b_t go, float64 [c] each.
+template <int kTerms>
+struct Sink {
+  double* sums[kTerms];
+};
+
+struct StatisticsTerms {
+  static constexpr int kTerms = 1;
   const float* k;
   template <class Type>
   __device__ void operator()(float x, float, float, uint64_t ch, float* a,
-                             float* b) const {
-    *a = *b = x - k[ch];
+                             float (&b)[kTerms]) const {
+    *a = b[0] = x - k[ch];
   }
 };
 
-struct BackwardPair {
+// kTerms = 2: the residual is normalized too.
+template <int kTermCount>
+struct BackwardTerms {
+  static constexpr int kTerms = kTermCount;
   mish_bn_channels p;
   template <class Type>
   __device__ void operator()(float x, float r, float dy, uint64_t ch, float* a,
-                             float* b) const {
+                             float (&b)[kTerms]) const {
     *a = dy * MishGradOf<Type>(Z(x, r, p, ch));
-    *b = x - p.mean[ch];
+    b[0] = x - p.mean[ch];
+    if constexpr (kTerms == 2) b[1] = r - p.r_mean[ch];
   }
 };
 
-template <class Type, bool kChannelsLast, class Pair,
+template <class Type, bool kChannelsLast, class Terms,
           class S = typename Type::Storage>
 __global__ void __launch_bounds__(kLanes* kRows)
-    SumsKernel(const S* x, const S* residual, const S* dy, Pair pair,
-               mish_bn_shape s, Divider hw, double* sum_a, double* sum_ab) {
+    SumsKernel(const S* x, const S* residual, const S* dy, Terms terms,
+               mish_bn_shape s, Divider hw, double* sum_a,
+               Sink<Terms::kTerms> sum_ab) {
+  constexpr int kTerms = Terms::kTerms;
   const uint64_t per_channel = s.n * s.hw;
   uint64_t ch;
   uint64_t first;
@@ -132,7 +154,7 @@ __global__ void __launch_bounds__(kLanes* kRows)
     step = static_cast<uint64_t>(gridDim.x) * kLanes * kRows;
   }
   float acc_a = 0.0f;
-  float acc_ab = 0.0f;
+  float acc_ab[kTerms] = {};
   if (ch < s.c) {
     for (uint64_t e = first; e < per_channel; e += step) {
       uint64_t i;
@@ -143,36 +165,48 @@ __global__ void __launch_bounds__(kLanes* kRows)
         i = (image * s.c + ch) * s.hw + (e - image * s.hw);
       }
       float a;
-      float b;
-      pair.template operator()<Type>(
+      float b[kTerms];
+      terms.template operator()<Type>(
           Type::ToFloat(x[i]),
           residual != nullptr ? Type::ToFloat(residual[i]) : 0.0f,
-          dy != nullptr ? Type::ToFloat(dy[i]) : 0.0f, ch, &a, &b);
+          dy != nullptr ? Type::ToFloat(dy[i]) : 0.0f, ch, &a, b);
       acc_a += a;
-      acc_ab += a * b;
+#pragma unroll
+      for (int t = 0; t < kTerms; ++t) acc_ab[t] += a * b[t];
     }
   }
   __shared__ float shared_a[kRows][kLanes];
-  __shared__ float shared_ab[kRows][kLanes];
+  __shared__ float shared_ab[kTerms][kRows][kLanes];
   shared_a[threadIdx.y][threadIdx.x] = acc_a;
-  shared_ab[threadIdx.y][threadIdx.x] = acc_ab;
+#pragma unroll
+  for (int t = 0; t < kTerms; ++t) {
+    shared_ab[t][threadIdx.y][threadIdx.x] = acc_ab[t];
+  }
   __syncthreads();
   if (threadIdx.y != 0) return;
   for (int row = 1; row < kRows; ++row) {
     acc_a += shared_a[row][threadIdx.x];
-    acc_ab += shared_ab[row][threadIdx.x];
+#pragma unroll
+    for (int t = 0; t < kTerms; ++t)
+      acc_ab[t] += shared_ab[t][row][threadIdx.x];
   }
   if (!kChannelsLast) {
     // Across the warp too: one channel per block.
     for (int offset = kLanes / 2; offset > 0; offset /= 2) {
       acc_a += __shfl_down_sync(0xFFFFFFFFu, acc_a, offset);
-      acc_ab += __shfl_down_sync(0xFFFFFFFFu, acc_ab, offset);
+#pragma unroll
+      for (int t = 0; t < kTerms; ++t) {
+        acc_ab[t] += __shfl_down_sync(0xFFFFFFFFu, acc_ab[t], offset);
+      }
     }
     if (threadIdx.x != 0) return;
   }
   if (ch < s.c) {
     atomicAdd(sum_a + ch, static_cast<double>(acc_a));
-    atomicAdd(sum_ab + ch, static_cast<double>(acc_ab));
+#pragma unroll
+    for (int t = 0; t < kTerms; ++t) {
+      atomicAdd(sum_ab.sums[t] + ch, static_cast<double>(acc_ab[t]));
+    }
   }
 }
 
@@ -182,18 +216,21 @@ bool ValidShape(const mish_bn_shape& s, size_t* total) {
          s.c < (s.channels_last ? (size_t{1} << 21) : size_t{65536});
 }
 
-template <class Type, class Pair, class S = typename Type::Storage>
-cudaError_t Sums(const S* x, const S* residual, const S* dy, Pair pair,
-                 const mish_bn_shape& s, double* sum_a, double* sum_ab,
-                 cudaStream_t stream) {
+template <class Type, class Terms, class S = typename Type::Storage>
+cudaError_t Sums(const S* x, const S* residual, const S* dy, Terms terms,
+                 const mish_bn_shape& s, double* sum_a,
+                 Sink<Terms::kTerms> sum_ab, cudaStream_t stream) {
   size_t total = 0;
-  if (!ValidShape(s, &total) || sum_a == nullptr || sum_ab == nullptr) {
-    return cudaErrorInvalidValue;
+  if (!ValidShape(s, &total) || sum_a == nullptr) return cudaErrorInvalidValue;
+  for (double* sum : sum_ab.sums) {
+    if (sum == nullptr) return cudaErrorInvalidValue;
   }
   if (s.c == 0) return cudaSuccess;
   cudaError_t err = cudaMemsetAsync(sum_a, 0, s.c * sizeof(double), stream);
-  if (err == cudaSuccess) {
-    err = cudaMemsetAsync(sum_ab, 0, s.c * sizeof(double), stream);
+  for (double* sum : sum_ab.sums) {
+    if (err == cudaSuccess) {
+      err = cudaMemsetAsync(sum, 0, s.c * sizeof(double), stream);
+    }
   }
   if (err != cudaSuccess || total == 0) return err;
   if (x == nullptr) return cudaErrorInvalidValue;
@@ -208,20 +245,27 @@ cudaError_t Sums(const S* x, const S* residual, const S* dy, Pair pair,
         std::min<size_t>(4096, (per_channel + kRows * 64 - 1) / (kRows * 64));
     const dim3 grid(static_cast<unsigned>(bx),
                     static_cast<unsigned>((s.c + kLanes - 1) / kLanes));
-    SumsKernel<Type, true><<<grid, block, 0, stream>>>(x, residual, dy, pair, s,
-                                                       hw, sum_a, sum_ab);
+    SumsKernel<Type, true><<<grid, block, 0, stream>>>(x, residual, dy, terms,
+                                                       s, hw, sum_a, sum_ab);
   } else {
     const size_t bx =
         std::min<size_t>(4096, (per_channel + kPerBlock - 1) / kPerBlock);
     const dim3 grid(static_cast<unsigned>(bx), static_cast<unsigned>(s.c));
-    SumsKernel<Type, false><<<grid, block, 0, stream>>>(x, residual, dy, pair,
+    SumsKernel<Type, false><<<grid, block, 0, stream>>>(x, residual, dy, terms,
                                                         s, hw, sum_a, sum_ab);
   }
   return cudaGetLastError();
 }
 
+// A normalized residual needs all its arrays, a plain one none.
 bool ValidChannels(const mish_bn_channels& p, bool backward) {
-  return p.scale != nullptr && p.shift != nullptr &&
+  const bool r_backward = p.r_g_dz != nullptr && p.r_g_xc != nullptr &&
+                          p.r_g_0 != nullptr && p.r_mean != nullptr;
+  const bool residual_ok = p.r_scale == nullptr
+                               ? p.r_mean == nullptr && p.r_g_dz == nullptr &&
+                                     p.r_g_xc == nullptr && p.r_g_0 == nullptr
+                               : !backward || r_backward;
+  return residual_ok && p.scale != nullptr && p.shift != nullptr &&
          (!backward || (p.mean != nullptr && p.g_dz != nullptr &&
                         p.g_xc != nullptr && p.g_0 != nullptr));
 }
@@ -231,15 +275,16 @@ cudaError_t Statistics(const S* x, const float* k, const mish_bn_shape& s,
                        double* sum, double* sum_sq, cudaStream_t stream) {
   if (k == nullptr) return cudaErrorInvalidValue;
   return Sums<Type>(x, static_cast<const S*>(nullptr),
-                    static_cast<const S*>(nullptr), StatisticsPair{k}, s, sum,
-                    sum_sq, stream);
+                    static_cast<const S*>(nullptr), StatisticsTerms{k}, s, sum,
+                    Sink<1>{{sum_sq}}, stream);
 }
 
 template <class Type, class S = typename Type::Storage>
 cudaError_t Forward(const S* x, const S* residual, const mish_bn_channels& p,
                     S* y, const mish_bn_shape& s, cudaStream_t stream) {
   size_t total = 0;
-  if (!ValidShape(s, &total) || !ValidChannels(p, false)) {
+  if (!ValidShape(s, &total) || !ValidChannels(p, false) ||
+      (p.r_scale != nullptr && residual == nullptr)) {
     return cudaErrorInvalidValue;
   }
   if (total == 0) return cudaSuccess;
@@ -254,7 +299,7 @@ cudaError_t Forward(const S* x, const S* residual, const mish_bn_channels& p,
 template <class Type, class S = typename Type::Storage>
 cudaError_t BackwardSums(const S* dy, const S* x, const S* residual,
                          const mish_bn_channels& p, const mish_bn_shape& s,
-                         double* sum_dz, double* sum_dz_xc,
+                         double* sum_dz, double* sum_dz_xc, double* sum_dz_rc,
                          cudaStream_t stream) {
   if (p.mean == nullptr || !ValidChannels(p, false)) {
     return cudaErrorInvalidValue;
@@ -263,8 +308,13 @@ cudaError_t BackwardSums(const S* dy, const S* x, const S* residual,
   if (ValidShape(s, &total) && total > 0 && dy == nullptr) {
     return cudaErrorInvalidValue;
   }
-  return Sums<Type>(x, residual, dy, BackwardPair{p}, s, sum_dz, sum_dz_xc,
-                    stream);
+  if (sum_dz_rc == nullptr) {
+    return Sums<Type>(x, residual, dy, BackwardTerms<1>{p}, s, sum_dz,
+                      Sink<1>{{sum_dz_xc}}, stream);
+  }
+  if (residual == nullptr || p.r_mean == nullptr) return cudaErrorInvalidValue;
+  return Sums<Type>(x, residual, dy, BackwardTerms<2>{p}, s, sum_dz,
+                    Sink<2>{{sum_dz_xc, sum_dz_rc}}, stream);
 }
 
 template <class Type, class S = typename Type::Storage>
@@ -276,7 +326,8 @@ cudaError_t Backward(const S* dy, const S* x, const S* residual,
     return cudaErrorInvalidValue;
   }
   if (total == 0) return cudaSuccess;
-  if ((residual == nullptr) != (dresidual == nullptr)) {
+  if ((residual == nullptr) != (dresidual == nullptr) ||
+      (p.r_scale != nullptr && residual == nullptr)) {
     return cudaErrorInvalidValue;
   }
   const Channels layout(s);
@@ -309,9 +360,9 @@ extern "C" {
   cudaError_t mish_cuda_bn_backward_sums_##suffix(                            \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch,        \
       mish_bn_shape shape, double* sum_dz, double* sum_dz_xc,                 \
-      cudaStream_t stream) {                                                  \
+      double* sum_dz_rc, cudaStream_t stream) {                               \
     return mish::cuda::BackwardSums<mish::cuda::Type>(                        \
-        dy, x, residual, ch, shape, sum_dz, sum_dz_xc, stream);               \
+        dy, x, residual, ch, shape, sum_dz, sum_dz_xc, sum_dz_rc, stream);    \
   }                                                                           \
   cudaError_t mish_cuda_bn_backward_##suffix(                                 \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch, S* dx, \

@@ -44,8 +44,20 @@ void check_like_input(const at::Tensor& other, const char* name,
               other.device());
 }
 
+// Statistics and per-channel parameters: float32, float64 for float64 input.
+at::ScalarType stats_type(const at::Tensor& input) {
+  return input.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+}
+
+void check_norm(const NormArgs& norm, const char* prefix,
+                const at::Tensor& input) {
+  const std::string p = prefix;
+  check_per_channel(norm.weight, (p + "weight").c_str(), input);
+  check_per_channel(norm.bias, (p + "bias").c_str(), input);
+}
+
 void check_args(const at::Tensor& input, const at::Tensor& residual,
-                const at::Tensor& weight, const at::Tensor& bias) {
+                const NormArgs& norm, const NormArgs* residual_norm) {
   TORCH_CHECK(input.dim() == 4,
               "batch_norm_mish: expected a 4-D input (N, C, H, W), got ",
               input.dim(), "-D input of shape ", input.sizes());
@@ -54,26 +66,52 @@ void check_args(const at::Tensor& input, const at::Tensor& residual,
               "float16, got ",
               input.scalar_type());
   if (residual.defined()) check_like_input(residual, "residual", input);
-  check_per_channel(weight, "weight", input);
-  check_per_channel(bias, "bias", input);
+  check_norm(norm, "", input);
+  if (residual_norm != nullptr) {
+    TORCH_CHECK(residual.defined(),
+                "batch_norm_mish: normalize_residual needs a residual");
+    check_norm(*residual_norm, "residual_", input);
+  }
 }
 
-void check_running(const at::Tensor& running_mean,
-                   const at::Tensor& running_var, bool training,
+void check_running(const NormArgs& norm, const char* prefix,
                    const at::Tensor& input) {
-  TORCH_CHECK(running_mean.defined() == running_var.defined(),
-              "batch_norm_mish: running_mean and running_var must be given "
-              "together");
-  TORCH_CHECK(training || running_mean.defined(),
-              "batch_norm_mish: evaluation (training=False) needs "
-              "running_mean and running_var");
-  check_per_channel(running_mean, "running_mean", input);
-  check_per_channel(running_var, "running_var", input);
+  const std::string p = prefix;
+  TORCH_CHECK(norm.running_mean.defined() == norm.running_var.defined(),
+              "batch_norm_mish: ", p, "running_mean and ", p,
+              "running_var must be given together");
+  TORCH_CHECK(norm.training || norm.running_mean.defined(),
+              "batch_norm_mish: evaluation (", p, "training=False) needs ", p,
+              "running_mean and ", p, "running_var");
+  check_per_channel(norm.running_mean, (p + "running_mean").c_str(), input);
+  check_per_channel(norm.running_var, (p + "running_var").c_str(), input);
 }
 
-// Statistics and per-channel parameters: float32, float64 for float64 input.
-at::ScalarType stats_type(const at::Tensor& input) {
-  return input.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+void check_forward_args(const at::Tensor& input, const at::Tensor& residual,
+                        const NormArgs& norm, const NormArgs* residual_norm) {
+  check_args(input, residual, norm, residual_norm);
+  check_running(norm, "", input);
+  if (residual_norm != nullptr)
+    check_running(*residual_norm, "residual_", input);
+}
+
+void check_backward_args(const at::Tensor& grad_output, const at::Tensor& input,
+                         const at::Tensor& residual, const NormArgs& norm,
+                         const NormArgs* residual_norm) {
+  check_args(input, residual, norm, residual_norm);
+  check_like_input(grad_output, "grad_output", input);
+  const at::ScalarType type = stats_type(input);
+  const auto check_statistics = [&](const NormArgs& n, const std::string& p) {
+    TORCH_CHECK(n.mean.defined() && n.invstd.defined() &&
+                    n.mean.scalar_type() == type &&
+                    n.invstd.scalar_type() == type,
+                "batch_norm_mish_backward: ", p, "mean and ", p,
+                "invstd must be ", type, " tensors");
+    check_per_channel(n.mean, (p + "mean").c_str(), input);
+    check_per_channel(n.invstd, (p + "invstd").c_str(), input);
+  };
+  check_statistics(norm, "");
+  if (residual_norm != nullptr) check_statistics(*residual_norm, "residual_");
 }
 
 // NCHW or channels-last as they are, anything else made NCHW.
@@ -104,173 +142,279 @@ at::Tensor laid_out_like(const at::Tensor& t, const BnShape& shape) {
                                           : at::MemoryFormat::Contiguous);
 }
 
-BnChannels channels_of(const at::Tensor& mean, const at::Tensor& invstd,
-                       const at::Tensor& weight, const at::Tensor& bias) {
-  const at::ScalarType type = mean.scalar_type();
-  const at::Tensor scale = weight.defined() ? invstd * weight.to(type) : invstd;
-  at::Tensor shift = -mean * scale;
-  if (bias.defined()) shift = shift + bias.to(type);
-  return {scale.contiguous(), shift.contiguous(), mean.contiguous()};
+int64_t values_per_channel(const at::Tensor& x, const BnShape& shape) {
+  return shape.channels > 0 ? x.numel() / shape.channels : 0;
+}
+
+// scale = weight * invstd and shift = bias - mean * scale.
+std::pair<at::Tensor, at::Tensor> affine_of(const NormArgs& norm) {
+  const at::ScalarType type = norm.mean.scalar_type();
+  const at::Tensor scale =
+      norm.weight.defined() ? norm.invstd * norm.weight.to(type) : norm.invstd;
+  at::Tensor shift = -norm.mean * scale;
+  if (norm.bias.defined()) shift = shift + norm.bias.to(type);
+  return {scale, shift};
+}
+
+// norm and residual_norm carry mean and invstd.
+BnChannels channels_of(const NormArgs& norm, const NormArgs* residual_norm) {
+  auto [scale, shift] = affine_of(norm);
+  BnChannels ch;
+  if (residual_norm != nullptr) {
+    auto [r_scale, r_shift] = affine_of(*residual_norm);
+    shift = shift + r_shift;
+    ch.r_scale = r_scale.contiguous();
+    ch.r_mean = residual_norm->mean.contiguous();
+  }
+  ch.scale = scale.contiguous();
+  ch.shift = shift.contiguous();
+  ch.mean = norm.mean.contiguous();
+  return ch;
 }
 
 // The unbiased variance goes into running_var, as BatchNorm2d does.
-void update_running(const at::Tensor& running_mean,
-                    const at::Tensor& running_var, const at::Tensor& mean,
-                    const at::Tensor& var, int64_t count, double momentum) {
+void update_running(const NormArgs& norm, const at::Tensor& mean,
+                    const at::Tensor& var, int64_t count) {
   const double unbiased =
       static_cast<double>(count) / static_cast<double>(count - 1);
-  running_mean.mul_(1 - momentum).add_(mean * momentum);
-  running_var.mul_(1 - momentum).add_(var * (momentum * unbiased));
+  norm.running_mean.mul_(1 - norm.momentum).add_(mean * norm.momentum);
+  norm.running_var.mul_(1 - norm.momentum)
+      .add_(var * (norm.momentum * unbiased));
+}
+
+// The mean and inverse standard deviation x (laid out as `shape`) is
+// normalized with: the batch's (updating the running ones) or the running.
+std::pair<at::Tensor, at::Tensor> statistics_of(const at::Tensor& x,
+                                                const BnShape& shape,
+                                                const NormArgs& norm,
+                                                const BnMishKernels& kernels) {
+  const at::ScalarType type = stats_type(x);
+  if (!norm.training) {
+    // Copies: the outputs must not alias the running statistics.
+    return {norm.running_mean.to(type, /*non_blocking=*/false, /*copy=*/true),
+            (norm.running_var.to(at::kDouble) + norm.eps).rsqrt().to(type)};
+  }
+  const int64_t count = values_per_channel(x, shape);
+  TORCH_CHECK(count > 1,
+              "batch_norm_mish: expected more than 1 value per channel when "
+              "training, got input of shape ",
+              x.sizes());
+  const at::Tensor k = x.select(0, 0).select(1, 0).select(1, 0).to(type);
+  const auto sums = x.options().dtype(at::kDouble);
+  const at::Tensor sum = at::empty({shape.channels}, sums);
+  const at::Tensor sum_sq = at::empty({shape.channels}, sums);
+  kernels.statistics(shape, x, k.contiguous(), sum, sum_sq);
+  const at::Tensor centred_mean = sum / count;
+  const at::Tensor var =
+      (sum_sq / count - centred_mean * centred_mean).clamp_min(0);
+  const at::Tensor mean = centred_mean + k;
+  if (norm.running_mean.defined()) update_running(norm, mean, var, count);
+  return {mean.to(type), (var + norm.eps).rsqrt().to(type)};
+}
+
+// The input's gradient through the normalization, given sum(dz) and
+// sum(dz (x - mean)); also d weight's sum(dz xhat) (float64).
+std::pair<BnInputGrad, at::Tensor> input_grad(const at::Tensor& scale,
+                                              const NormArgs& norm,
+                                              const at::Tensor& sum_dz,
+                                              const at::Tensor& sum_dz_xc,
+                                              int64_t count) {
+  const at::ScalarType type = scale.scalar_type();
+  const at::Tensor invstd64 = norm.invstd.to(at::kDouble);
+  const at::Tensor sum_dz_xhat = sum_dz_xc * invstd64;
+  BnInputGrad grad;
+  grad.g_dz = scale;
+  if (norm.training) {
+    // dx = scale (dz - mean(dz) - xhat mean(dz xhat)).
+    const at::Tensor scale64 = scale.to(at::kDouble);
+    grad.g_xc = (-scale64 * invstd64 * sum_dz_xhat / count).to(type);
+    grad.g_0 = (-scale64 * sum_dz / count).to(type);
+  } else {
+    grad.g_xc = at::zeros_like(scale);
+    grad.g_0 = at::zeros_like(scale);
+  }
+  return {grad, sum_dz_xhat};
+}
+
+at::Tensor to_type_of(const at::Tensor& value, const at::Tensor& like) {
+  return like.defined() ? value.to(like.scalar_type()) : at::Tensor();
 }
 
 }  // namespace
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor> batch_norm_mish_forward(
-    const at::Tensor& input, const OptionalTensor& residual_opt,
-    const OptionalTensor& weight_opt, const OptionalTensor& bias_opt,
-    const OptionalTensor& running_mean_opt,
-    const OptionalTensor& running_var_opt, bool training, double momentum,
-    double eps, const BnMishKernels& kernels) {
-  const at::Tensor& residual = value_or_undefined(residual_opt);
-  const at::Tensor& weight = value_or_undefined(weight_opt);
-  const at::Tensor& bias = value_or_undefined(bias_opt);
-  const at::Tensor& running_mean = value_or_undefined(running_mean_opt);
-  const at::Tensor& running_var = value_or_undefined(running_var_opt);
-  check_args(input, residual, weight, bias);
-  check_running(running_mean, running_var, training, input);
+NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
+                   const OptionalTensor& running_mean,
+                   const OptionalTensor& running_var, bool training,
+                   double momentum, double eps) {
+  NormArgs norm;
+  norm.weight = value_or_undefined(weight);
+  norm.bias = value_or_undefined(bias);
+  norm.running_mean = value_or_undefined(running_mean);
+  norm.running_var = value_or_undefined(running_var);
+  norm.training = training;
+  norm.momentum = momentum;
+  norm.eps = eps;
+  return norm;
+}
 
+NormArgs statistics_args(const OptionalTensor& weight,
+                         const OptionalTensor& bias, const at::Tensor& mean,
+                         const at::Tensor& invstd, bool training) {
+  NormArgs norm;
+  norm.weight = value_or_undefined(weight);
+  norm.bias = value_or_undefined(bias);
+  norm.mean = mean;
+  norm.invstd = invstd;
+  norm.training = training;
+  return norm;
+}
+
+const NormArgs* residual_norm_if(bool normalize_residual,
+                                 const NormArgs& residual_norm) {
+  if (normalize_residual) return &residual_norm;
+  TORCH_CHECK(
+      !residual_norm.weight.defined() && !residual_norm.bias.defined() &&
+          !residual_norm.running_mean.defined() &&
+          !residual_norm.running_var.defined() &&
+          !residual_norm.mean.defined() && !residual_norm.invstd.defined(),
+      "batch_norm_mish: the residual's batch-norm tensors are given "
+      "but normalize_residual is False");
+  return nullptr;
+}
+
+ForwardResult batch_norm_mish_forward(const at::Tensor& input,
+                                      const at::Tensor& residual,
+                                      const NormArgs& norm,
+                                      const NormArgs* residual_norm,
+                                      const BnMishKernels& kernels) {
+  check_forward_args(input, residual, norm, residual_norm);
   const at::Tensor x = dense(input);
   const BnShape shape = shape_of(x);
   const at::Tensor r =
       residual.defined() ? laid_out_like(residual, shape) : at::Tensor();
-  const at::ScalarType type = stats_type(x);
-  const int64_t count = shape.channels > 0 ? x.numel() / shape.channels : 0;
-  at::Tensor mean;
-  at::Tensor invstd;
-  if (training) {
-    TORCH_CHECK(count > 1,
-                "batch_norm_mish: expected more than 1 value per channel when "
-                "training, got input of shape ",
-                x.sizes());
-    const at::Tensor k = x.select(0, 0).select(1, 0).select(1, 0).to(type);
-    const auto sums = x.options().dtype(at::kDouble);
-    const at::Tensor sum = at::empty({shape.channels}, sums);
-    const at::Tensor sum_sq = at::empty({shape.channels}, sums);
-    kernels.statistics(shape, x, k.contiguous(), sum, sum_sq);
-    const at::Tensor centred_mean = sum / count;
-    const at::Tensor var =
-        (sum_sq / count - centred_mean * centred_mean).clamp_min(0);
-    const at::Tensor mean64 = centred_mean + k;
-    if (running_mean.defined()) {
-      update_running(running_mean, running_var, mean64, var, count, momentum);
-    }
-    mean = mean64.to(type);
-    invstd = (var + eps).rsqrt().to(type);
+  NormArgs n = norm;
+  std::tie(n.mean, n.invstd) = statistics_of(x, shape, norm, kernels);
+  NormArgs rn;
+  if (residual_norm != nullptr) {
+    rn = *residual_norm;
+    std::tie(rn.mean, rn.invstd) = statistics_of(r, shape, rn, kernels);
   } else {
-    // Copies: the outputs must not alias the running statistics.
-    mean = running_mean.to(type, /*non_blocking=*/false, /*copy=*/true);
-    invstd = (running_var.to(at::kDouble) + eps).rsqrt().to(type);
+    rn.mean = at::empty({0}, n.mean.options());
+    rn.invstd = at::empty({0}, n.mean.options());
   }
   at::Tensor y = at::empty_like(x);
   if (x.numel() > 0) {
-    kernels.forward(shape, x, r, channels_of(mean, invstd, weight, bias), y);
+    kernels.forward(shape, x, r,
+                    channels_of(n, residual_norm != nullptr ? &rn : nullptr),
+                    y);
   }
-  return {y, mean, invstd};
+  return {y, n.mean, n.invstd, rn.mean, rn.invstd};
 }
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>
-batch_norm_mish_backward(const at::Tensor& grad_output, const at::Tensor& input,
-                         const OptionalTensor& residual_opt,
-                         const OptionalTensor& weight_opt,
-                         const OptionalTensor& bias_opt, const at::Tensor& mean,
-                         const at::Tensor& invstd, bool training,
-                         const BnMishKernels& kernels) {
-  const at::Tensor& residual = value_or_undefined(residual_opt);
-  const at::Tensor& weight = value_or_undefined(weight_opt);
-  const at::Tensor& bias = value_or_undefined(bias_opt);
-  check_args(input, residual, weight, bias);
-  check_like_input(grad_output, "grad_output", input);
-  const at::ScalarType type = stats_type(input);
-  TORCH_CHECK(mean.scalar_type() == type && invstd.scalar_type() == type,
-              "batch_norm_mish_backward: mean and invstd must be ", type,
-              ", got ", mean.scalar_type(), " and ", invstd.scalar_type());
-  check_per_channel(mean, "mean", input);
-  check_per_channel(invstd, "invstd", input);
-
+BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
+                                        const at::Tensor& input,
+                                        const at::Tensor& residual,
+                                        const NormArgs& norm,
+                                        const NormArgs* residual_norm,
+                                        const BnMishKernels& kernels) {
+  check_backward_args(grad_output, input, residual, norm, residual_norm);
   const at::Tensor x = dense(input);
   const BnShape shape = shape_of(x);
   const at::Tensor dy = laid_out_like(grad_output, shape);
   const at::Tensor r =
       residual.defined() ? laid_out_like(residual, shape) : at::Tensor();
-  const BnChannels ch = channels_of(mean, invstd, weight, bias);
-  const int64_t count = shape.channels > 0 ? x.numel() / shape.channels : 0;
+  const BnChannels ch = channels_of(norm, residual_norm);
+  const int64_t count = values_per_channel(x, shape);
 
   const auto sums = x.options().dtype(at::kDouble);
-  at::Tensor sum_dz = at::zeros({shape.channels}, sums);
-  at::Tensor sum_dz_xc = at::zeros({shape.channels}, sums);
+  const at::Tensor sum_dz = at::zeros({shape.channels}, sums);
+  const at::Tensor sum_dz_xc = at::zeros({shape.channels}, sums);
+  const at::Tensor sum_dz_rc = residual_norm != nullptr
+                                   ? at::zeros({shape.channels}, sums)
+                                   : at::Tensor();
   if (x.numel() > 0) {
-    kernels.backward_sums(shape, dy, x, r, ch, sum_dz, sum_dz_xc);
+    kernels.backward_sums(shape, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc);
   }
-  const at::Tensor invstd64 = invstd.to(at::kDouble);
-  const at::Tensor sum_dz_xhat = sum_dz_xc * invstd64;
-  BnInputGrad grad;
-  grad.g_dz = ch.scale;
-  if (training) {
-    // dx = scale (dz - mean(dz) - xhat mean(dz xhat)).
-    const at::Tensor scale64 = ch.scale.to(at::kDouble);
-    grad.g_xc = (-scale64 * invstd64 * sum_dz_xhat / count).to(type);
-    grad.g_0 = (-scale64 * sum_dz / count).to(type);
-  } else {
-    grad.g_xc = at::zeros_like(ch.scale);
-    grad.g_0 = at::zeros_like(ch.scale);
+  const auto [grad, sum_dz_xhat] =
+      input_grad(ch.scale, norm, sum_dz, sum_dz_xc, count);
+  BnInputGrad r_grad;
+  at::Tensor sum_dz_rhat;
+  if (residual_norm != nullptr) {
+    std::tie(r_grad, sum_dz_rhat) =
+        input_grad(ch.r_scale, *residual_norm, sum_dz, sum_dz_rc, count);
   }
   at::Tensor dx = at::empty_like(x);
   at::Tensor dr = r.defined() ? at::empty_like(x) : at::Tensor();
-  if (x.numel() > 0) kernels.backward(shape, dy, x, r, ch, grad, dx, dr);
-  at::Tensor dweight =
-      weight.defined() ? sum_dz_xhat.to(weight.scalar_type()) : at::Tensor();
-  at::Tensor dbias =
-      bias.defined() ? sum_dz.to(bias.scalar_type()) : at::Tensor();
-  return {dx, dr, dweight, dbias};
+  if (x.numel() > 0) {
+    kernels.backward(shape, dy, x, r, ch, grad, r_grad, dx, dr);
+  }
+  if (residual_norm == nullptr) {
+    return {dx,
+            dr,
+            to_type_of(sum_dz_xhat, norm.weight),
+            to_type_of(sum_dz, norm.bias),
+            at::Tensor(),
+            at::Tensor()};
+  }
+  return {dx,
+          dr,
+          to_type_of(sum_dz_xhat, norm.weight),
+          to_type_of(sum_dz, norm.bias),
+          to_type_of(sum_dz_rhat, residual_norm->weight),
+          to_type_of(sum_dz, residual_norm->bias)};
 }
 
 namespace {
 
 // Shapes and dtypes only, for tracing and shape propagation.
-std::tuple<at::Tensor, at::Tensor, at::Tensor> batch_norm_mish_forward_meta(
+ForwardResult batch_norm_mish_forward_meta(
     const at::Tensor& input, const OptionalTensor& residual,
     const OptionalTensor& weight, const OptionalTensor& bias,
     const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double /*momentum*/, double /*eps*/) {
-  check_args(input, value_or_undefined(residual), value_or_undefined(weight),
-             value_or_undefined(bias));
-  check_running(value_or_undefined(running_mean),
-                value_or_undefined(running_var), training, input);
+    bool training, double momentum, double eps, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_running_mean,
+    const OptionalTensor& residual_running_var, bool residual_training,
+    double residual_momentum, double residual_eps) {
+  const NormArgs r_norm = norm_args(
+      residual_weight, residual_bias, residual_running_mean,
+      residual_running_var, residual_training, residual_momentum, residual_eps);
+  check_forward_args(input, value_or_undefined(residual),
+                     norm_args(weight, bias, running_mean, running_var,
+                               training, momentum, eps),
+                     residual_norm_if(normalize_residual, r_norm));
   const auto stats = input.options().dtype(stats_type(input));
-  const at::Tensor x = dense(input);
-  return {at::empty_like(x), at::empty({input.size(1)}, stats),
-          at::empty({input.size(1)}, stats)};
+  const int64_t r_channels = normalize_residual ? input.size(1) : 0;
+  return {at::empty_like(dense(input)), at::empty({input.size(1)}, stats),
+          at::empty({input.size(1)}, stats), at::empty({r_channels}, stats),
+          at::empty({r_channels}, stats)};
 }
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>
-batch_norm_mish_backward_meta(const at::Tensor& grad_output,
-                              const at::Tensor& input,
-                              const OptionalTensor& residual,
-                              const OptionalTensor& weight,
-                              const OptionalTensor& bias,
-                              const at::Tensor& /*mean*/,
-                              const at::Tensor& /*invstd*/, bool /*training*/) {
-  check_args(input, value_or_undefined(residual), value_or_undefined(weight),
-             value_or_undefined(bias));
-  check_like_input(grad_output, "grad_output", input);
+BackwardResult batch_norm_mish_backward_meta(
+    const at::Tensor& grad_output, const at::Tensor& input,
+    const OptionalTensor& residual, const OptionalTensor& weight,
+    const OptionalTensor& bias, const at::Tensor& mean,
+    const at::Tensor& invstd, bool training, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_mean, const OptionalTensor& residual_invstd,
+    bool residual_training) {
+  const NormArgs r_norm = statistics_args(
+      residual_weight, residual_bias, value_or_undefined(residual_mean),
+      value_or_undefined(residual_invstd), residual_training);
+  check_backward_args(grad_output, input, value_or_undefined(residual),
+                      statistics_args(weight, bias, mean, invstd, training),
+                      residual_norm_if(normalize_residual, r_norm));
   const at::Tensor x = dense(input);
-  const auto per_channel = [&](const OptionalTensor& t) {
+  const auto like = [](const OptionalTensor& t) {
     return t.has_value() && t->defined() ? at::empty_like(*t) : at::Tensor();
   };
   return {at::empty_like(x),
           residual.has_value() && residual->defined() ? at::empty_like(x)
                                                       : at::Tensor(),
-          per_channel(weight), per_channel(bias)};
+          like(weight),
+          like(bias),
+          like(normalize_residual ? residual_weight : c10::nullopt),
+          like(normalize_residual ? residual_bias : c10::nullopt)};
 }
 
 // Below autograd (inference mode, or a backend's own call): the forward's
@@ -279,10 +423,19 @@ at::Tensor batch_norm_mish_composite(
     const at::Tensor& input, const OptionalTensor& residual,
     const OptionalTensor& weight, const OptionalTensor& bias,
     const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  return std::get<0>(call_batch_norm_mish_forward(input, residual, weight, bias,
-                                                  running_mean, running_var,
-                                                  training, momentum, eps));
+    bool training, double momentum, double eps, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_running_mean,
+    const OptionalTensor& residual_running_var, bool residual_training,
+    double residual_momentum, double residual_eps) {
+  const NormArgs r_norm = norm_args(
+      residual_weight, residual_bias, residual_running_mean,
+      residual_running_var, residual_training, residual_momentum, residual_eps);
+  return std::get<0>(call_batch_norm_mish_forward(
+      input, value_or_undefined(residual),
+      norm_args(weight, bias, running_mean, running_var, training, momentum,
+                eps),
+      residual_norm_if(normalize_residual, r_norm)));
 }
 
 }  // namespace

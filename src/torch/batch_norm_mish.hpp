@@ -3,10 +3,13 @@
 // supplies four passes over the activations; everything per-channel is done
 // here with ATen ops on [C] tensors.
 //
-// With the per-channel scale = weight * invstd and shift = bias - mean * scale,
-// z = x * scale + shift (+ r), y = mish(z), dz = dy * mish'(z):
+// The residual r is added as it is, or normalized by a batch norm of its own
+// (a projection shortcut's). With the per-channel scale = weight * invstd,
+// z = x * scale + r * r_scale + shift (r_scale = 1 for a plain residual),
+// y = mish(z), dz = dy * mish'(z):
 //   forward:  sums (training only), then y         3 passes (4 with r)
-//   backward: sum(dz), sum(dz (x - mean)), then dx  5 passes (7 with r, dr)
+//   backward: sum(dz), sum(dz (x - mean)) [, sum(dz (r - r_mean))], then dx
+//             [and dr]                               5 passes (7 with r, dr)
 #ifndef MISH_SRC_TORCH_BATCH_NORM_MISH_HPP_
 #define MISH_SRC_TORCH_BATCH_NORM_MISH_HPP_
 
@@ -32,11 +35,14 @@ struct BnShape {
 // input) [C] tensors on the activations' device.
 struct BnChannels {
   at::Tensor scale;  // weight * invstd
-  at::Tensor shift;  // bias - mean * scale
+  at::Tensor shift;  // bias - mean * scale, plus the residual's
   at::Tensor mean;
+  at::Tensor r_scale;  // undefined for a plain residual (or none)
+  at::Tensor r_mean;
 };
 
-// dx = dz * g_dz + (x - mean) * g_xc + g_0, per channel.
+// dx = dz * g_dz + (x - mean) * g_xc + g_0, per channel (dr likewise with
+// r_mean; for a plain residual, undefined: dr = dz).
 struct BnInputGrad {
   at::Tensor g_dz;
   at::Tensor g_xc;
@@ -55,70 +61,125 @@ struct BnMishKernels {
   void (*forward)(const BnShape& shape, const at::Tensor& x,
                   const at::Tensor& r, const BnChannels& ch,
                   const at::Tensor& y);
-  // sum(dz) and sum(dz * (x - mean)) per channel.
+  // sum(dz) and sum(dz * (x - mean)) per channel, and sum(dz * (r - r_mean))
+  // when sum_dz_rc is defined (a normalized residual).
   void (*backward_sums)(const BnShape& shape, const at::Tensor& dy,
                         const at::Tensor& x, const at::Tensor& r,
                         const BnChannels& ch, const at::Tensor& sum_dz,
-                        const at::Tensor& sum_dz_xc);
-  // dx, and dr = dz when dr is defined.
+                        const at::Tensor& sum_dz_xc,
+                        const at::Tensor& sum_dz_rc);
+  // dx, and dr when dr is defined.
   void (*backward)(const BnShape& shape, const at::Tensor& dy,
                    const at::Tensor& x, const at::Tensor& r,
                    const BnChannels& ch, const BnInputGrad& grad,
-                   const at::Tensor& dx, const at::Tensor& dr);
+                   const BnInputGrad& r_grad, const at::Tensor& dx,
+                   const at::Tensor& dr);
 };
 
 using OptionalTensor = c10::optional<at::Tensor>;
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor> batch_norm_mish_forward(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps, const BnMishKernels& kernels);
+// One batch norm's arguments (undefined tensors where absent).
+struct NormArgs {
+  at::Tensor weight;
+  at::Tensor bias;
+  at::Tensor running_mean;
+  at::Tensor running_var;
+  at::Tensor mean;  // backward: the statistics the forward normalized with
+  at::Tensor invstd;
+  bool training = true;
+  double momentum = 0.1;
+  double eps = 1e-5;
+};
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>
-batch_norm_mish_backward(const at::Tensor& grad_output, const at::Tensor& input,
-                         const OptionalTensor& residual,
-                         const OptionalTensor& weight,
+// output, mean, invstd, and the residual's mean and invstd (empty unless
+// residual_norm is given).
+using ForwardResult =
+    std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>;
+// d input, d residual, d weight, d bias, d residual_weight, d residual_bias.
+using BackwardResult = std::tuple<at::Tensor, at::Tensor, at::Tensor,
+                                  at::Tensor, at::Tensor, at::Tensor>;
+
+ForwardResult batch_norm_mish_forward(const at::Tensor& input,
+                                      const at::Tensor& residual,
+                                      const NormArgs& norm,
+                                      const NormArgs* residual_norm,
+                                      const BnMishKernels& kernels);
+
+// norm and residual_norm carry the forward's mean and invstd.
+BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
+                                        const at::Tensor& input,
+                                        const at::Tensor& residual,
+                                        const NormArgs& norm,
+                                        const NormArgs* residual_norm,
+                                        const BnMishKernels& kernels);
+
+// The operators' arguments, flat as their schemas (src/torch/schema.cpp)
+// take them, gathered.
+NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
+                   const OptionalTensor& running_mean,
+                   const OptionalTensor& running_var, bool training,
+                   double momentum, double eps);
+
+// The backward's: the forward's mean and invstd in place of running ones.
+NormArgs statistics_args(const OptionalTensor& weight,
                          const OptionalTensor& bias, const at::Tensor& mean,
-                         const at::Tensor& invstd, bool training,
-                         const BnMishKernels& kernels);
+                         const at::Tensor& invstd, bool training);
+
+// &residual_norm when normalize_residual, else null after checking that no
+// residual batch-norm tensor was given.
+const NormArgs* residual_norm_if(bool normalize_residual,
+                                 const NormArgs& residual_norm);
 
 // A backend's kernels for the two operators, given its passes.
 template <const BnMishKernels& kPasses>
-std::tuple<at::Tensor, at::Tensor, at::Tensor> forward_with(
+ForwardResult forward_with(
     const at::Tensor& input, const OptionalTensor& residual,
     const OptionalTensor& weight, const OptionalTensor& bias,
     const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  return batch_norm_mish_forward(input, residual, weight, bias, running_mean,
-                                 running_var, training, momentum, eps, kPasses);
+    bool training, double momentum, double eps, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_running_mean,
+    const OptionalTensor& residual_running_var, bool residual_training,
+    double residual_momentum, double residual_eps) {
+  const NormArgs r_norm = norm_args(
+      residual_weight, residual_bias, residual_running_mean,
+      residual_running_var, residual_training, residual_momentum, residual_eps);
+  return batch_norm_mish_forward(
+      input, residual.value_or(at::Tensor()),
+      norm_args(weight, bias, running_mean, running_var, training, momentum,
+                eps),
+      residual_norm_if(normalize_residual, r_norm), kPasses);
 }
 
 template <const BnMishKernels& kPasses>
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor> backward_with(
+BackwardResult backward_with(
     const at::Tensor& grad_output, const at::Tensor& input,
     const OptionalTensor& residual, const OptionalTensor& weight,
     const OptionalTensor& bias, const at::Tensor& mean,
-    const at::Tensor& invstd, bool training) {
-  return batch_norm_mish_backward(grad_output, input, residual, weight, bias,
-                                  mean, invstd, training, kPasses);
+    const at::Tensor& invstd, bool training, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_mean, const OptionalTensor& residual_invstd,
+    bool residual_training) {
+  const NormArgs r_norm = statistics_args(
+      residual_weight, residual_bias, residual_mean.value_or(at::Tensor()),
+      residual_invstd.value_or(at::Tensor()), residual_training);
+  return batch_norm_mish_backward(
+      grad_output, input, residual.value_or(at::Tensor()),
+      statistics_args(weight, bias, mean, invstd, training),
+      residual_norm_if(normalize_residual, r_norm), kPasses);
 }
 
 // The registered operators through the dispatcher (src/torch/functional.cpp).
-std::tuple<at::Tensor, at::Tensor, at::Tensor> call_batch_norm_mish_forward(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps);
+ForwardResult call_batch_norm_mish_forward(const at::Tensor& input,
+                                           const at::Tensor& residual,
+                                           const NormArgs& norm,
+                                           const NormArgs* residual_norm);
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>
-call_batch_norm_mish_backward(const at::Tensor& grad_output,
-                              const at::Tensor& input,
-                              const OptionalTensor& residual,
-                              const OptionalTensor& weight,
-                              const OptionalTensor& bias,
-                              const at::Tensor& mean, const at::Tensor& invstd,
-                              bool training);
+BackwardResult call_batch_norm_mish_backward(const at::Tensor& grad_output,
+                                             const at::Tensor& input,
+                                             const at::Tensor& residual,
+                                             const NormArgs& norm,
+                                             const NormArgs* residual_norm);
 
 }  // namespace mish::torch::detail
 

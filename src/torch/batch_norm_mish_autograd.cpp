@@ -30,40 +30,91 @@ OptionalTensor optional(const at::Tensor& t) {
 // [C] as [1, C, 1, 1].
 at::Tensor per_channel(const at::Tensor& t) { return t.view({1, -1, 1, 1}); }
 
-// The gradients as differentiable functions of (grad_output, input, residual,
-// weight, bias); in evaluation the statistics are constants.
+constexpr std::array<int64_t, 3> kDims{0, 2, 3};
+
+// One input's batch norm as differentiable ops: xhat, the scale w * istd
+// and the normalized value; in evaluation the statistics are constants.
+struct Normalized {
+  at::Tensor xhat;
+  at::Tensor scale;
+  at::Tensor z;
+};
+
+Normalized normalize(const at::Tensor& input, const NormArgs& norm) {
+  const at::ScalarType type = norm.mean.scalar_type();
+  const at::Tensor x = input.to(type);
+  at::Tensor mu = per_channel(norm.mean);
+  at::Tensor istd = per_channel(norm.invstd);
+  if (norm.training) {
+    mu = x.mean(kDims, /*keepdim=*/true);
+    istd = ((x - mu).pow(2).mean(kDims, /*keepdim=*/true) + norm.eps).rsqrt();
+  }
+  const at::Tensor xhat = (x - mu) * istd;
+  const at::Tensor w = norm.weight.defined() ? per_channel(norm.weight.to(type))
+                                             : at::ones_like(istd);
+  at::Tensor z = xhat * w;
+  if (norm.bias.defined()) z = z + per_channel(norm.bias.to(type));
+  return {xhat, w * istd, z};
+}
+
+// d input, d weight, d bias of one batch norm given dz.
+variable_list normalization_grad(const at::Tensor& dz, const Normalized& n,
+                                 const at::Tensor& input,
+                                 const NormArgs& norm) {
+  at::Tensor dx = dz;
+  if (norm.training) {
+    dx = dz - dz.mean(kDims, true) - n.xhat * (dz * n.xhat).mean(kDims, true);
+  }
+  return {(dx * n.scale).to(input.scalar_type()),
+          norm.weight.defined()
+              ? (dz * n.xhat).sum(kDims).to(norm.weight.scalar_type())
+              : at::Tensor(),
+          norm.bias.defined() ? dz.sum(kDims).to(norm.bias.scalar_type())
+                              : at::Tensor()};
+}
+
+// The gradients as differentiable functions of grad_output, the inputs and
+// the parameters: d input, d residual, d weight, d bias, d residual_weight,
+// d residual_bias.
 variable_list composite_backward(const at::Tensor& grad_output,
                                  const at::Tensor& input,
                                  const at::Tensor& residual,
-                                 const at::Tensor& weight,
-                                 const at::Tensor& bias, const at::Tensor& mean,
-                                 const at::Tensor& invstd, bool training,
-                                 double eps) {
-  const at::ScalarType type = mean.scalar_type();
-  const std::array<int64_t, 3> dims{0, 2, 3};
-  const at::Tensor x = input.to(type);
-  at::Tensor mu = per_channel(mean);
-  at::Tensor istd = per_channel(invstd);
-  if (training) {
-    mu = x.mean(dims, /*keepdim=*/true);
-    istd = ((x - mu).pow(2).mean(dims, /*keepdim=*/true) + eps).rsqrt();
+                                 const NormArgs& norm,
+                                 const NormArgs* residual_norm) {
+  const Normalized n = normalize(input, norm);
+  at::Tensor z = n.z;
+  Normalized rn;
+  if (residual_norm != nullptr) {
+    rn = normalize(residual, *residual_norm);
+    z = z + rn.z;
+  } else if (residual.defined()) {
+    z = z + residual.to(z.scalar_type());
   }
-  const at::Tensor xhat = (x - mu) * istd;
-  const at::Tensor w =
-      weight.defined() ? per_channel(weight.to(type)) : at::ones_like(istd);
-  at::Tensor z = xhat * w;
-  if (bias.defined()) z = z + per_channel(bias.to(type));
-  if (residual.defined()) z = z + residual.to(type);
-  const at::Tensor dz = mish::torch::mish_backward(grad_output.to(type), z);
-  at::Tensor dx = dz;
-  if (training) {
-    dx = dz - dz.mean(dims, true) - xhat * (dz * xhat).mean(dims, true);
+  const at::Tensor dz =
+      mish::torch::mish_backward(grad_output.to(z.scalar_type()), z);
+  const variable_list dx = normalization_grad(dz, n, input, norm);
+  if (residual_norm != nullptr) {
+    const variable_list dr =
+        normalization_grad(dz, rn, residual, *residual_norm);
+    return {dx[0], dr[0], dx[1], dx[2], dr[1], dr[2]};
   }
-  dx = (dx * w * istd).to(input.scalar_type());
-  return {dx, residual.defined() ? dz.to(residual.scalar_type()) : at::Tensor(),
-          weight.defined() ? (dz * xhat).sum(dims).to(weight.scalar_type())
-                           : at::Tensor(),
-          bias.defined() ? dz.sum(dims).to(bias.scalar_type()) : at::Tensor()};
+  return {dx[0],
+          residual.defined() ? dz.to(residual.scalar_type()) : at::Tensor(),
+          dx[1],
+          dx[2],
+          at::Tensor(),
+          at::Tensor()};
+}
+
+// Saved: input, residual, weight, bias, mean, invstd and the residual's
+// weight, bias, mean and invstd; one batch norm's from `first`.
+NormArgs saved_norm(const variable_list& saved, size_t first, bool training,
+                    double eps) {
+  NormArgs norm =
+      statistics_args(optional(saved[first]), optional(saved[first + 1]),
+                      saved[first + 2], saved[first + 3], training);
+  norm.eps = eps;
+  return norm;
 }
 
 class BatchNormMishFunction
@@ -71,23 +122,39 @@ class BatchNormMishFunction
  public:
   // Optional tensors are passed as such: an undefined at::Tensor cannot be
   // a Function input.
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
-                            const OptionalTensor& residual,
-                            const OptionalTensor& weight,
-                            const OptionalTensor& bias,
-                            const OptionalTensor& running_mean,
-                            const OptionalTensor& running_var, bool training,
-                            double momentum, double eps) {
+  static at::Tensor forward(
+      AutogradContext* ctx, const at::Tensor& input,
+      const OptionalTensor& residual, const OptionalTensor& weight,
+      const OptionalTensor& bias, const OptionalTensor& running_mean,
+      const OptionalTensor& running_var, bool training, double momentum,
+      double eps, bool normalize_residual,
+      const OptionalTensor& residual_weight,
+      const OptionalTensor& residual_bias,
+      const OptionalTensor& residual_running_mean,
+      const OptionalTensor& residual_running_var, bool residual_training,
+      double residual_momentum, double residual_eps) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    auto [output, mean, invstd] = call_batch_norm_mish_forward(
-        input, residual, weight, bias, running_mean, running_var, training,
-        momentum, eps);
+    const NormArgs r_norm =
+        norm_args(residual_weight, residual_bias, residual_running_mean,
+                  residual_running_var, residual_training, residual_momentum,
+                  residual_eps);
+    auto [output, mean, invstd, r_mean, r_invstd] =
+        call_batch_norm_mish_forward(
+            input, residual.value_or(at::Tensor()),
+            norm_args(weight, bias, running_mean, running_var, training,
+                      momentum, eps),
+            residual_norm_if(normalize_residual, r_norm));
     const at::Tensor undefined;
-    ctx->save_for_backward({input, residual.value_or(undefined),
-                            weight.value_or(undefined),
-                            bias.value_or(undefined), mean, invstd});
+    ctx->save_for_backward(
+        {input, residual.value_or(undefined), weight.value_or(undefined),
+         bias.value_or(undefined), mean, invstd,
+         residual_weight.value_or(undefined), residual_bias.value_or(undefined),
+         r_mean, r_invstd});
     ctx->saved_data["training"] = training;
     ctx->saved_data["eps"] = eps;
+    ctx->saved_data["normalize_residual"] = normalize_residual;
+    ctx->saved_data["residual_training"] = residual_training;
+    ctx->saved_data["residual_eps"] = residual_eps;
     return output;
   }
 
@@ -95,25 +162,29 @@ class BatchNormMishFunction
     const variable_list saved = ctx->get_saved_variables();
     const at::Tensor& input = saved[0];
     const at::Tensor& residual = saved[1];
-    const at::Tensor& weight = saved[2];
-    const at::Tensor& bias = saved[3];
-    const bool training = ctx->saved_data["training"].toBool();
+    const NormArgs norm =
+        saved_norm(saved, 2, ctx->saved_data["training"].toBool(),
+                   ctx->saved_data["eps"].toDouble());
+    const NormArgs r_norm =
+        saved_norm(saved, 6, ctx->saved_data["residual_training"].toBool(),
+                   ctx->saved_data["residual_eps"].toDouble());
+    const NormArgs* residual_norm =
+        ctx->saved_data["normalize_residual"].toBool() ? &r_norm : nullptr;
     // An output nobody used gets an undefined gradient.
     const at::Tensor grad_output = defined_or(grads[0], at::zeros_like(input));
-    variable_list result;
+    variable_list g;
     if (at::GradMode::is_enabled()) {
-      result = composite_backward(grad_output, input, residual, weight, bias,
-                                  saved[4], saved[5], training,
-                                  ctx->saved_data["eps"].toDouble());
+      g = composite_backward(grad_output, input, residual, norm, residual_norm);
     } else {
-      auto [dx, dr, dw, db] = call_batch_norm_mish_backward(
-          grad_output, input, optional(residual), optional(weight),
-          optional(bias), saved[4], saved[5], training);
-      result = {dx, dr, dw, db};
+      auto [dx, dr, dw, db, drw, drb] = call_batch_norm_mish_backward(
+          grad_output, input, residual, norm, residual_norm);
+      g = {dx, dr, dw, db, drw, drb};
     }
-    // running_mean, running_var, training, momentum, eps: no gradient.
-    result.resize(9);
-    return result;
+    // The schema's order; no gradient for running statistics, flags and
+    // factors.
+    const at::Tensor none;
+    return {g[0], g[1], g[2], g[3], none, none, none, none, none,
+            none, g[4], g[5], none, none, none, none, none};
   }
 };
 
@@ -121,10 +192,16 @@ at::Tensor batch_norm_mish_autograd(
     const at::Tensor& input, const OptionalTensor& residual,
     const OptionalTensor& weight, const OptionalTensor& bias,
     const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  return BatchNormMishFunction::apply(input, residual, weight, bias,
-                                      running_mean, running_var, training,
-                                      momentum, eps);
+    bool training, double momentum, double eps, bool normalize_residual,
+    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
+    const OptionalTensor& residual_running_mean,
+    const OptionalTensor& residual_running_var, bool residual_training,
+    double residual_momentum, double residual_eps) {
+  return BatchNormMishFunction::apply(
+      input, residual, weight, bias, running_mean, running_var, training,
+      momentum, eps, normalize_residual, residual_weight, residual_bias,
+      residual_running_mean, residual_running_var, residual_training,
+      residual_momentum, residual_eps);
 }
 
 }  // namespace

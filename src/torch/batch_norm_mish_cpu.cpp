@@ -10,6 +10,7 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -88,88 +89,94 @@ void parallel_rows(const BnShape& s, Fn fn) {
   at::parallel_for(0, s.rows, grain, fn);
 }
 
-// z = x * scale + shift (+ r) for one chunk; scale and shift point at the
-// chunk's first channel.
+// z = x * scale + shift (+ r, or + r * r_scale) for one chunk; the
+// per-channel pointers point at the chunk's first channel.
 template <int kStep, class T, class A>
-void affine(const T* x, const T* r, const A* scale, const A* shift, A* z,
-            int64_t n) {
+void affine(const T* x, const T* r, const A* scale, const A* shift,
+            const A* r_scale, A* z, int64_t n) {
   for (int64_t j = 0; j < n; ++j) {
     z[j] = static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j];
   }
-  if (r != nullptr) {
+  if (r == nullptr) return;
+  if (r_scale == nullptr) {
     for (int64_t j = 0; j < n; ++j) z[j] += static_cast<A>(r[j]);
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      z[j] += static_cast<A>(r[j]) * r_scale[kStep * j];
+    }
   }
 }
 
-// sum_a += sum(a), sum_ab += sum(a * b) over n elements.
-template <class A>
-void add_pair_sums(const A* a, const A* b, int64_t n, double* sum_a,
-                   double* sum_ab) {
+// sums[0] += sum(a), sums[1 + t] += sum(a * b[t]) over n elements.
+template <int kTerms, class A>
+void add_sums(const A* a, const A (*b)[kChunk], int64_t n,
+              double* const* sums) {
   constexpr int kLanes = 8;
   A la[kLanes] = {};
-  A lab[kLanes] = {};
+  A lab[kTerms][kLanes] = {};
   int64_t j = 0;
   for (; j + kLanes <= n; j += kLanes) {
     for (int l = 0; l < kLanes; ++l) {
       la[l] += a[j + l];
-      lab[l] += a[j + l] * b[j + l];
+      for (int t = 0; t < kTerms; ++t) lab[t][l] += a[j + l] * b[t][j + l];
     }
   }
   for (; j < n; ++j) {
     la[0] += a[j];
-    lab[0] += a[j] * b[j];
+    for (int t = 0; t < kTerms; ++t) lab[t][0] += a[j] * b[t][j];
   }
   for (int l = 0; l < kLanes; ++l) {
-    *sum_a += la[l];
-    *sum_ab += lab[l];
+    *sums[0] += la[l];
+    for (int t = 0; t < kTerms; ++t) *sums[1 + t] += lab[t][l];
   }
 }
 
-// Per channel sum(a) and sum(a * b), where fill(offset, n, channel, a, b)
-// computes a chunk's a and b. One block of rows per thread, each with its
-// own float64 sums, added in a fixed order: the result does not depend on
-// the scheduling.
-template <class A, int kStep, class Fill>
-void channel_sums(const BnShape& s, Fill fill, const at::Tensor& sum_a,
-                  const at::Tensor& sum_ab) {
+// Per channel sum(a) and sum(a * b[t]) for t < kTerms, into out[0] and
+// out[1 + t], where fill(offset, n, channel, a, b) computes a chunk's a and
+// b. One block of rows per thread, each with its own float64 sums, added in
+// a fixed order: the result does not depend on the scheduling.
+template <class A, int kStep, int kTerms, class Fill>
+void channel_sums(const BnShape& s, Fill fill,
+                  const std::array<at::Tensor, kTerms + 1>& out) {
+  static_assert(kTerms == 1 || kTerms == 2);
+  constexpr int kSums = kTerms + 1;
   const int64_t c = s.channels;
   // Channels-last sums go to the tiled channels, folded at the end.
   const int64_t width = kStep == 1 ? c * tile_rows(s) : c;
   const int64_t blocks =
       std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), s.rows));
-  std::vector<double> partial(static_cast<size_t>(blocks * 2 * width), 0.0);
+  std::vector<double> partial(static_cast<size_t>(blocks * kSums * width), 0.0);
   at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
     A a[kChunk];
-    A b[kChunk];
+    // Room for both terms whatever kTerms: fill decides at run time.
+    A b[2][kChunk];
     for (int64_t block = first; block < last; ++block) {
-      double* pa = partial.data() + block * 2 * width;
-      double* pab = pa + width;
+      double* p = partial.data() + block * kSums * width;
       const int64_t begin = s.rows * block / blocks;
       const int64_t end = s.rows * (block + 1) / blocks;
       for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
         fill(off, n, ch, a, b);
         if constexpr (kStep == 0) {
-          add_pair_sums(a, b, n, pa + ch, pab + ch);
+          double* sums[kSums];
+          for (int k = 0; k < kSums; ++k) sums[k] = p + k * width + ch;
+          add_sums<kTerms>(a, b, n, sums);
         } else {
           for (int64_t j = 0; j < n; ++j) {
-            pa[ch + j] += a[j];
-            pab[ch + j] += a[j] * b[j];
+            p[ch + j] += a[j];
+            for (int t = 0; t < kTerms; ++t) {
+              p[(1 + t) * width + ch + j] += a[j] * b[t][j];
+            }
           }
         }
       });
     }
   });
-  double* out_a = sum_a.data_ptr<double>();
-  double* out_ab = sum_ab.data_ptr<double>();
-  for (int64_t ch = 0; ch < c; ++ch) {
-    out_a[ch] = 0;
-    out_ab[ch] = 0;
-  }
-  for (int64_t block = 0; block < blocks; ++block) {
-    const double* pa = partial.data() + block * 2 * width;
-    for (int64_t j = 0; j < width; ++j) {
-      out_a[j % c] += pa[j];
-      out_ab[j % c] += pa[width + j];
+  for (int k = 0; k < kSums; ++k) {
+    double* total = out[k].template data_ptr<double>();
+    std::fill(total, total + c, 0.0);
+    for (int64_t block = 0; block < blocks; ++block) {
+      const double* p = partial.data() + (block * kSums + k) * width;
+      for (int64_t j = 0; j < width; ++j) total[j % c] += p[j];
     }
   }
 }
@@ -179,20 +186,31 @@ const T* data_or_null(const at::Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
+// t [C] tiled, and its data (null for an undefined t).
+template <class A>
+struct Tiled {
+  at::Tensor tensor;
+  const A* data;
+
+  Tiled(const at::Tensor& t, const BnShape& s)
+      : tensor(t.defined() ? tiled(t, s) : at::Tensor()),
+        data(data_or_null<A>(tensor)) {}
+};
+
 template <class T, int kStep>
 void statistics_pass(const BnShape& s, const at::Tensor& xt,
                      const at::Tensor& kt, const at::Tensor& sum,
                      const at::Tensor& sum_sq) {
   using A = Acc<T>;
   const T* x = xt.data_ptr<T>();
-  const at::Tensor k_tiled = tiled(kt, s);
-  const A* k = k_tiled.data_ptr<A>();
-  const auto fill = [=](int64_t off, int64_t n, int64_t ch, A* a, A* b) {
+  const Tiled<A> k(kt, s);
+  const auto fill = [&](int64_t off, int64_t n, int64_t ch, A* a,
+                        A(*b)[kChunk]) {
     for (int64_t j = 0; j < n; ++j) {
-      a[j] = b[j] = static_cast<A>(x[off + j]) - k[ch + kStep * j];
+      a[j] = b[0][j] = static_cast<A>(x[off + j]) - k.data[ch + kStep * j];
     }
   };
-  channel_sums<A, kStep>(s, fill, sum, sum_sq);
+  channel_sums<A, kStep, 1>(s, fill, {sum, sum_sq});
 }
 
 template <class T, int kStep>
@@ -202,14 +220,15 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
   const T* x = xt.data_ptr<T>();
   const T* r = data_or_null<T>(rt);
   T* y = yt.data_ptr<T>();
-  const at::Tensor scale_tiled = tiled(ch.scale, s);
-  const at::Tensor shift_tiled = tiled(ch.shift, s);
-  const A* scale = scale_tiled.data_ptr<A>();
-  const A* shift = shift_tiled.data_ptr<A>();
+  const Tiled<A> scale(ch.scale, s);
+  const Tiled<A> shift(ch.shift, s);
+  const Tiled<A> r_scale(ch.r_scale, s);
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A z[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      affine<kStep>(x + off, r ? r + off : nullptr, scale + c, shift + c, z, n);
+      affine<kStep>(x + off, r ? r + off : nullptr, scale.data + c,
+                    shift.data + c, r_scale.data ? r_scale.data + c : nullptr,
+                    z, n);
       mish_in_place(z, n);
       for (int64_t j = 0; j < n; ++j) y[off + j] = static_cast<T>(z[j]);
     });
@@ -220,35 +239,43 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
 template <class T>
 struct BackwardInputs {
   using A = Acc<T>;
-  at::Tensor scale_tiled;
-  at::Tensor shift_tiled;
-  at::Tensor mean_tiled;
+  Tiled<A> scale;
+  Tiled<A> shift;
+  Tiled<A> mean;
+  Tiled<A> r_scale;
+  Tiled<A> r_mean;
   const T* dy;
   const T* x;
   const T* r;
-  const A* scale;
-  const A* shift;
-  const A* mean;
 
   BackwardInputs(const BnShape& s, const at::Tensor& dyt, const at::Tensor& xt,
                  const at::Tensor& rt, const BnChannels& ch)
-      : scale_tiled(tiled(ch.scale, s)),
-        shift_tiled(tiled(ch.shift, s)),
-        mean_tiled(tiled(ch.mean, s)),
+      : scale(ch.scale, s),
+        shift(ch.shift, s),
+        mean(ch.mean, s),
+        r_scale(ch.r_scale, s),
+        r_mean(ch.r_mean, s),
         dy(dyt.data_ptr<T>()),
         x(xt.data_ptr<T>()),
-        r(data_or_null<T>(rt)),
-        scale(scale_tiled.data_ptr<A>()),
-        shift(shift_tiled.data_ptr<A>()),
-        mean(mean_tiled.data_ptr<A>()) {}
+        r(data_or_null<T>(rt)) {}
 
   // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
   template <int kStep>
   void dz(int64_t off, int64_t n, int64_t c, A* out) const {
     A z[kChunk];
-    affine<kStep>(x + off, r ? r + off : nullptr, scale + c, shift + c, z, n);
+    affine<kStep>(x + off, r ? r + off : nullptr, scale.data + c,
+                  shift.data + c, r_scale.data ? r_scale.data + c : nullptr, z,
+                  n);
     for (int64_t j = 0; j < n; ++j) out[j] = static_cast<A>(dy[off + j]);
     times_mish_grad(z, out, n);
+  }
+
+  // v - mean per element of the chunk (v: x or r).
+  template <int kStep>
+  static void centred(const T* v, const A* mean, int64_t n, A* out) {
+    for (int64_t j = 0; j < n; ++j) {
+      out[j] = static_cast<A>(v[j]) - mean[kStep * j];
+    }
   }
 };
 
@@ -256,45 +283,72 @@ template <class T, int kStep>
 void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
                         const at::Tensor& xt, const at::Tensor& rt,
                         const BnChannels& ch, const at::Tensor& sum_dz,
-                        const at::Tensor& sum_dz_xc) {
+                        const at::Tensor& sum_dz_xc,
+                        const at::Tensor& sum_dz_rc) {
   using A = Acc<T>;
-  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
-  const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz, A* xc) {
+  using In = BackwardInputs<T>;
+  const In in(s, dyt, xt, rt, ch);
+  const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz,
+                        A(*b)[kChunk]) {
     in.template dz<kStep>(off, n, c, dz);
-    for (int64_t j = 0; j < n; ++j) {
-      xc[j] = static_cast<A>(in.x[off + j]) - in.mean[c + kStep * j];
+    In::template centred<kStep>(in.x + off, in.mean.data + c, n, b[0]);
+    if (sum_dz_rc.defined()) {
+      In::template centred<kStep>(in.r + off, in.r_mean.data + c, n, b[1]);
     }
   };
-  channel_sums<A, kStep>(s, fill, sum_dz, sum_dz_xc);
+  if (sum_dz_rc.defined()) {
+    channel_sums<A, kStep, 2>(s, fill, {sum_dz, sum_dz_xc, sum_dz_rc});
+  } else {
+    channel_sums<A, kStep, 1>(s, fill, {sum_dz, sum_dz_xc});
+  }
 }
+
+// Per-channel factors of one input's gradient, tiled.
+template <class A>
+struct GradFactors {
+  Tiled<A> g_dz;
+  Tiled<A> g_xc;
+  Tiled<A> g_0;
+
+  GradFactors(const BnInputGrad& g, const BnShape& s)
+      : g_dz(g.g_dz, s), g_xc(g.g_xc, s), g_0(g.g_0, s) {}
+
+  // out = dz g_dz + (v - mean) g_xc + g_0 for the chunk at channel c.
+  template <int kStep, class T>
+  void apply(const A* dz, const T* v, const A* mean, int64_t c, int64_t n,
+             T* out) const {
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t k = c + kStep * j;
+      const A vc = static_cast<A>(v[j]) - mean[k];
+      out[j] = static_cast<T>(dz[j] * g_dz.data[k] + vc * g_xc.data[k] +
+                              g_0.data[k]);
+    }
+  }
+};
 
 template <class T, int kStep>
 void backward_pass(const BnShape& s, const at::Tensor& dyt,
                    const at::Tensor& xt, const at::Tensor& rt,
                    const BnChannels& ch, const BnInputGrad& grad,
-                   const at::Tensor& dxt, const at::Tensor& drt) {
+                   const BnInputGrad& r_grad, const at::Tensor& dxt,
+                   const at::Tensor& drt) {
   using A = Acc<T>;
   const BackwardInputs<T> in(s, dyt, xt, rt, ch);
   T* dx = dxt.data_ptr<T>();
   T* dr = drt.defined() ? drt.data_ptr<T>() : nullptr;
-  const at::Tensor g_dz_tiled = tiled(grad.g_dz, s);
-  const at::Tensor g_xc_tiled = tiled(grad.g_xc, s);
-  const at::Tensor g_0_tiled = tiled(grad.g_0, s);
-  const A* g_dz = g_dz_tiled.data_ptr<A>();
-  const A* g_xc = g_xc_tiled.data_ptr<A>();
-  const A* g_0 = g_0_tiled.data_ptr<A>();
+  const GradFactors<A> gx(grad, s);
+  const GradFactors<A> gr(r_grad, s);
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A dz[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
       in.template dz<kStep>(off, n, c, dz);
-      if (dr != nullptr) {
+      if (dr != nullptr && in.r_mean.data != nullptr) {
+        gr.template apply<kStep>(dz, in.r + off, in.r_mean.data, c, n,
+                                 dr + off);
+      } else if (dr != nullptr) {
         for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
       }
-      for (int64_t j = 0; j < n; ++j) {
-        const int64_t k = c + kStep * j;
-        const A xc = static_cast<A>(in.x[off + j]) - in.mean[k];
-        dx[off + j] = static_cast<T>(dz[j] * g_dz[k] + xc * g_xc[k] + g_0[k]);
-      }
+      gx.template apply<kStep>(dz, in.x + off, in.mean.data, c, n, dx + off);
     });
   });
 }
@@ -348,20 +402,21 @@ void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
 
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
-                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc) {
+                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
+                   const at::Tensor& sum_dz_rc) {
   dispatch(x, s, [&](auto type, auto step) {
     backward_sums_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, sum_dz, sum_dz_xc);
+        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc);
   });
 }
 
 void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
               const at::Tensor& r, const BnChannels& ch,
-              const BnInputGrad& grad, const at::Tensor& dx,
-              const at::Tensor& dr) {
+              const BnInputGrad& grad, const BnInputGrad& r_grad,
+              const at::Tensor& dx, const at::Tensor& dr) {
   dispatch(x, s, [&](auto type, auto step) {
     backward_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, grad, dx, dr);
+        s, dy, x, r, ch, grad, r_grad, dx, dr);
   });
 }
 

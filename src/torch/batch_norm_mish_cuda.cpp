@@ -25,13 +25,22 @@ const float* floats(const at::Tensor& t) {
   return t.defined() ? t.data_ptr<float>() : nullptr;
 }
 
-mish_bn_channels c_channels(const BnChannels& ch, const BnInputGrad* grad) {
-  mish_bn_channels p{floats(ch.scale), floats(ch.shift), floats(ch.mean),
-                     nullptr,          nullptr,          nullptr};
+// grad and r_grad: the backward's (r_grad's undefined for a plain residual).
+mish_bn_channels c_channels(const BnChannels& ch, const BnInputGrad* grad,
+                            const BnInputGrad* r_grad) {
+  mish_bn_channels p{};
+  p.scale = floats(ch.scale);
+  p.shift = floats(ch.shift);
+  p.mean = floats(ch.mean);
+  p.r_scale = floats(ch.r_scale);
+  p.r_mean = floats(ch.r_mean);
   if (grad != nullptr) {
     p.g_dz = floats(grad->g_dz);
     p.g_xc = floats(grad->g_xc);
     p.g_0 = floats(grad->g_0);
+    p.r_g_dz = floats(r_grad->g_dz);
+    p.r_g_xc = floats(r_grad->g_xc);
+    p.r_g_0 = floats(r_grad->g_0);
   }
   return p;
 }
@@ -49,7 +58,8 @@ struct CFunctions {
   cudaError_t (*forward)(const S*, const S*, mish_bn_channels, S*,
                          mish_bn_shape, cudaStream_t);
   cudaError_t (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
-                               mish_bn_shape, double*, double*, cudaStream_t);
+                               mish_bn_shape, double*, double*, double*,
+                               cudaStream_t);
   cudaError_t (*backward)(const S*, const S*, const S*, mish_bn_channels, S*,
                           S*, mish_bn_shape, cudaStream_t);
 };
@@ -99,31 +109,32 @@ void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
   dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
     using S = std::remove_pointer_t<decltype(tag)>;
     C10_CUDA_CHECK(f.forward(data<const S>(x), data<const S>(r),
-                             c_channels(ch, nullptr), data<S>(y), c_shape(s, x),
-                             stream));
+                             c_channels(ch, nullptr, nullptr), data<S>(y),
+                             c_shape(s, x), stream));
   });
 }
 
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
-                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc) {
+                   const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
+                   const at::Tensor& sum_dz_rc) {
   dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
     using S = std::remove_pointer_t<decltype(tag)>;
-    C10_CUDA_CHECK(f.backward_sums(data<const S>(dy), data<const S>(x),
-                                   data<const S>(r), c_channels(ch, nullptr),
-                                   c_shape(s, x), sum_dz.data_ptr<double>(),
-                                   sum_dz_xc.data_ptr<double>(), stream));
+    C10_CUDA_CHECK(f.backward_sums(
+        data<const S>(dy), data<const S>(x), data<const S>(r),
+        c_channels(ch, nullptr, nullptr), c_shape(s, x), data<double>(sum_dz),
+        data<double>(sum_dz_xc), data<double>(sum_dz_rc), stream));
   });
 }
 
 void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
               const at::Tensor& r, const BnChannels& ch,
-              const BnInputGrad& grad, const at::Tensor& dx,
-              const at::Tensor& dr) {
+              const BnInputGrad& grad, const BnInputGrad& r_grad,
+              const at::Tensor& dx, const at::Tensor& dr) {
   dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
     using S = std::remove_pointer_t<decltype(tag)>;
     C10_CUDA_CHECK(f.backward(data<const S>(dy), data<const S>(x),
-                              data<const S>(r), c_channels(ch, &grad),
+                              data<const S>(r), c_channels(ch, &grad, &r_grad),
                               data<S>(dx), data<S>(dr), c_shape(s, x), stream));
   });
 }

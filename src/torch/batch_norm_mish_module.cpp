@@ -7,6 +7,28 @@ c10::optional<at::Tensor> optional(const at::Tensor& t) {
   return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt;
 }
 
+// What a batch norm module's own forward would pass to batch_norm: the
+// running-average factor (momentum, or a cumulative average when momentum
+// is unset, after counting this batch) and the choice of statistics.
+template <class Norm>
+mish::torch::ResidualNorm batch_norm_args(Norm& m) {
+  double factor = m.options.momentum().value_or(0.0);
+  if (m.is_training() && m.options.track_running_stats() &&
+      m.num_batches_tracked.defined()) {
+    m.num_batches_tracked += 1;
+    if (!m.options.momentum().has_value()) {
+      factor = 1.0 / m.num_batches_tracked.template item<double>();
+    }
+  }
+  return {optional(m.weight),
+          optional(m.bias),
+          optional(m.running_mean),
+          optional(m.running_var),
+          m.is_training() || !m.options.track_running_stats(),
+          factor,
+          m.options.eps()};
+}
+
 }  // namespace
 
 BatchNormMish2dImpl::BatchNormMish2dImpl(
@@ -18,30 +40,30 @@ void BatchNormMish2dImpl::_check_input_dim(const at::Tensor& input) {
               input.dim(), "-D input");
 }
 
-// The running-average factor and the choice of statistics as BatchNorm2d
-// makes them: momentum, or a cumulative average when momentum is unset.
-at::Tensor BatchNormMish2dImpl::forward(const at::Tensor& input,
-                                        const at::Tensor& residual) {
+at::Tensor BatchNormMish2dImpl::forward(
+    const at::Tensor& input, const at::Tensor& residual,
+    const ::torch::nn::BatchNorm2d& residual_norm) {
   _check_input_dim(input);
-  double factor = options.momentum().value_or(0.0);
-  if (is_training() && options.track_running_stats() &&
-      num_batches_tracked.defined()) {
-    num_batches_tracked += 1;
-    if (!options.momentum().has_value()) {
-      factor = 1.0 / num_batches_tracked.item<double>();
-    }
+  const mish::torch::ResidualNorm own = batch_norm_args(*this);
+  c10::optional<mish::torch::ResidualNorm> shortcut;
+  if (!residual_norm.is_empty()) {
+    TORCH_CHECK(residual.defined(),
+                "BatchNormMish2d: residual_norm needs a residual");
+    shortcut = batch_norm_args(*residual_norm.ptr());
   }
   return mish::torch::batch_norm_mish(
-      input, optional(residual), optional(weight), optional(bias),
-      optional(running_mean), optional(running_var),
-      is_training() || !options.track_running_stats(), factor, options.eps());
+      input, optional(residual), own.weight, own.bias, own.running_mean,
+      own.running_var, own.training, own.momentum, own.eps, shortcut);
 }
 
 std::vector<::torch::nn::AnyValue>
 BatchNormMish2dImpl::_forward_populate_default_args(
     std::vector<::torch::nn::AnyValue>&& arguments) {
-  TORCH_INTERNAL_ASSERT(arguments.size() == 1 || arguments.size() == 2);
+  TORCH_INTERNAL_ASSERT(!arguments.empty() && arguments.size() <= 3);
   if (arguments.size() == 1) arguments.emplace_back(at::Tensor());
+  if (arguments.size() == 2) {
+    arguments.emplace_back(::torch::nn::BatchNorm2d(nullptr));
+  }
   return std::move(arguments);
 }
 

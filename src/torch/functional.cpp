@@ -37,51 +37,77 @@ at::Tensor mish_backward(const at::Tensor& grad_output,
 
 using OptionalTensor = c10::optional<at::Tensor>;
 
+namespace {
+
+OptionalTensor optional(const at::Tensor& t) {
+  return t.defined() ? OptionalTensor(t) : c10::nullopt;
+}
+
+// The flat argument lists of the operators (src/torch/schema.cpp).
+using ForwardSignature = detail::ForwardResult(
+    const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
+    const OptionalTensor&, const OptionalTensor&, const OptionalTensor&, bool,
+    double, double, bool, const OptionalTensor&, const OptionalTensor&,
+    const OptionalTensor&, const OptionalTensor&, bool, double, double);
+using BackwardSignature = detail::BackwardResult(
+    const at::Tensor&, const at::Tensor&, const OptionalTensor&,
+    const OptionalTensor&, const OptionalTensor&, const at::Tensor&,
+    const at::Tensor&, bool, bool, const OptionalTensor&, const OptionalTensor&,
+    const OptionalTensor&, const OptionalTensor&, bool);
+
+}  // namespace
+
 at::Tensor batch_norm_mish(const at::Tensor& input,
                            const OptionalTensor& residual,
                            const OptionalTensor& weight,
                            const OptionalTensor& bias,
                            const OptionalTensor& running_mean,
                            const OptionalTensor& running_var, bool training,
-                           double momentum, double eps) {
+                           double momentum, double eps,
+                           const c10::optional<ResidualNorm>& residual_norm) {
   static const auto handle = op<at::Tensor(
       const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
       const OptionalTensor&, const OptionalTensor&, const OptionalTensor&, bool,
-      double, double)>("mish::batch_norm_mish");
+      double, double, bool, const OptionalTensor&, const OptionalTensor&,
+      const OptionalTensor&, const OptionalTensor&, bool, double, double)>(
+      "mish::batch_norm_mish");
+  const ResidualNorm r = residual_norm.value_or(ResidualNorm{});
   return handle.call(input, residual, weight, bias, running_mean, running_var,
-                     training, momentum, eps);
+                     training, momentum, eps, residual_norm.has_value(),
+                     r.weight, r.bias, r.running_mean, r.running_var,
+                     r.training, r.momentum, r.eps);
 }
 
 namespace detail {
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor> call_batch_norm_mish_forward(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps) {
-  static const auto handle = op<std::tuple<at::Tensor, at::Tensor, at::Tensor>(
-      const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
-      const OptionalTensor&, const OptionalTensor&, const OptionalTensor&, bool,
-      double, double)>("mish::batch_norm_mish_forward");
-  return handle.call(input, residual, weight, bias, running_mean, running_var,
-                     training, momentum, eps);
+ForwardResult call_batch_norm_mish_forward(const at::Tensor& input,
+                                           const at::Tensor& residual,
+                                           const NormArgs& norm,
+                                           const NormArgs* residual_norm) {
+  static const auto handle =
+      op<ForwardSignature>("mish::batch_norm_mish_forward");
+  const NormArgs r = residual_norm != nullptr ? *residual_norm : NormArgs{};
+  return handle.call(input, optional(residual), optional(norm.weight),
+                     optional(norm.bias), optional(norm.running_mean),
+                     optional(norm.running_var), norm.training, norm.momentum,
+                     norm.eps, residual_norm != nullptr, optional(r.weight),
+                     optional(r.bias), optional(r.running_mean),
+                     optional(r.running_var), r.training, r.momentum, r.eps);
 }
 
-std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>
-call_batch_norm_mish_backward(const at::Tensor& grad_output,
-                              const at::Tensor& input,
-                              const OptionalTensor& residual,
-                              const OptionalTensor& weight,
-                              const OptionalTensor& bias,
-                              const at::Tensor& mean, const at::Tensor& invstd,
-                              bool training) {
+BackwardResult call_batch_norm_mish_backward(const at::Tensor& grad_output,
+                                             const at::Tensor& input,
+                                             const at::Tensor& residual,
+                                             const NormArgs& norm,
+                                             const NormArgs* residual_norm) {
   static const auto handle =
-      op<std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor>(
-          const at::Tensor&, const at::Tensor&, const OptionalTensor&,
-          const OptionalTensor&, const OptionalTensor&, const at::Tensor&,
-          const at::Tensor&, bool)>("mish::batch_norm_mish_backward");
-  return handle.call(grad_output, input, residual, weight, bias, mean, invstd,
-                     training);
+      op<BackwardSignature>("mish::batch_norm_mish_backward");
+  const NormArgs r = residual_norm != nullptr ? *residual_norm : NormArgs{};
+  return handle.call(grad_output, input, optional(residual),
+                     optional(norm.weight), optional(norm.bias), norm.mean,
+                     norm.invstd, norm.training, residual_norm != nullptr,
+                     optional(r.weight), optional(r.bias), optional(r.mean),
+                     optional(r.invstd), r.training);
 }
 
 }  // namespace detail

@@ -1,7 +1,8 @@
 // The fused batch norm + Mish against ATen's batch_norm + mish in float64:
 // outputs, the four gradients and the running statistics, in training and
-// evaluation, with and without residual, NCHW and channels-last, every
-// dtype, odd shapes; the module against BatchNorm2d; bad arguments.
+// evaluation, without residual, with a plain one and with one through its
+// own batch norm, NCHW and channels-last, every dtype, odd shapes; the
+// module against BatchNorm2d; bad arguments.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,12 +15,16 @@
 
 namespace {
 
+enum class Residual { kNone, kPlain, kNormalized };
+
 struct Case {
   std::vector<int64_t> shape;
   at::ScalarType type;
   bool channels_last;
   bool training;
-  bool residual;
+  Residual residual;
+  // The residual's batch norm: the same mode as the input's, or the other.
+  bool residual_mode_differs = false;
 };
 
 std::string name(const Case& c) {
@@ -27,7 +32,9 @@ std::string name(const Case& c) {
   out << c10::IntArrayRef(c.shape) << " " << c.type
       << (c.channels_last ? " channels-last" : " NCHW")
       << (c.training ? " training" : " eval")
-      << (c.residual ? " residual" : "");
+      << (c.residual == Residual::kPlain ? " residual" : "")
+      << (c.residual == Residual::kNormalized ? " normalized residual" : "")
+      << (c.residual_mode_differs ? " in the other mode" : "");
   return out.str();
 }
 
@@ -79,6 +86,15 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   const at::Tensor rv0 = at::rand({channels}) + 0.5;
   const double momentum = 0.3;
   const double eps = 1e-3;
+  // The residual's batch norm.
+  const at::Tensor r_w0 = at::rand({channels}) + 0.5;
+  const at::Tensor r_b0 = at::randn({channels});
+  const at::Tensor r_rm0 = at::randn({channels});
+  const at::Tensor r_rv0 = at::rand({channels}) + 0.5;
+  const bool r_training = c.training != c.residual_mode_differs;
+  const double r_momentum = 0.2;
+  const double r_eps = 1e-4;
+  const bool normalized = c.residual == Residual::kNormalized;
 
   // Ours, in the case's dtype (float32 parameters and statistics).
   const at::ScalarType param = c.type == at::kDouble ? at::kDouble : at::kFloat;
@@ -88,9 +104,18 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   at::Tensor b = on(b0, param).requires_grad_();
   at::Tensor rm = on(rm0, param);
   at::Tensor rv = on(rv0, param);
+  at::Tensor r_w = on(r_w0, param).requires_grad_();
+  at::Tensor r_b = on(r_b0, param).requires_grad_();
+  at::Tensor r_rm = on(r_rm0, param);
+  at::Tensor r_rv = on(r_rv0, param);
+  c10::optional<mish::torch::ResidualNorm> r_norm;
+  if (normalized) {
+    r_norm = mish::torch::ResidualNorm{r_w,        r_b,        r_rm, r_rv,
+                                       r_training, r_momentum, r_eps};
+  }
   const at::Tensor y = mish::torch::batch_norm_mish(
-      x, c.residual ? r : c10::optional<at::Tensor>(), w, b, rm, rv, c.training,
-      momentum, eps);
+      x, c.residual != Residual::kNone ? r : c10::optional<at::Tensor>(), w, b,
+      rm, rv, c.training, momentum, eps, r_norm);
   EXPECT_EQ(y.scalar_type(), c.type);
   EXPECT_TRUE(y.is_contiguous(format));
   y.backward(on(dy0, c.type));
@@ -105,9 +130,18 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   at::Tensor br = ref(b).requires_grad_();
   at::Tensor rmr = ref(rm0.to(param));
   at::Tensor rvr = ref(rv0.to(param));
+  at::Tensor r_wr = ref(r_w).requires_grad_();
+  at::Tensor r_br = ref(r_b).requires_grad_();
+  at::Tensor r_rmr = ref(r_rm0.to(param));
+  at::Tensor r_rvr = ref(r_rv0.to(param));
   at::Tensor z = at::batch_norm(xr, wr, br, rmr, rvr, c.training, momentum, eps,
                                 /*cudnn_enabled=*/false);
-  if (c.residual) z = z + rr;
+  if (normalized) {
+    z = z + at::batch_norm(rr, r_wr, r_br, r_rmr, r_rvr, r_training, r_momentum,
+                           r_eps, /*cudnn_enabled=*/false);
+  } else if (c.residual == Residual::kPlain) {
+    z = z + rr;
+  }
   const at::Tensor yr = at::mish(z);
   yr.backward(ref(on(dy0, c.type)));
 
@@ -116,7 +150,7 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   expect_close(x.grad().cpu(), xr.grad(), tol, "grad input");
   expect_close(w.grad().cpu(), wr.grad(), tol, "grad weight");
   expect_close(b.grad().cpu(), br.grad(), tol, "grad bias");
-  if (c.residual) {
+  if (c.residual != Residual::kNone) {
     expect_close(r.grad().cpu(), rr.grad(), tol, "grad residual");
   } else {
     EXPECT_FALSE(r.grad().defined());
@@ -125,7 +159,19 @@ void check(const Case& c, const at::Device& device = at::kCPU) {
   const double stats_tol = c.type == at::kDouble ? 1e-12 : 1e-5;
   expect_close(rm.cpu(), rmr, stats_tol, "running_mean");
   expect_close(rv.cpu(), rvr, stats_tol, "running_var");
+  if (normalized) {
+    expect_close(r_w.grad().cpu(), r_wr.grad(), tol, "grad residual weight");
+    expect_close(r_b.grad().cpu(), r_br.grad(), tol, "grad residual bias");
+    expect_close(r_rm.cpu(), r_rmr, stats_tol, "residual running_mean");
+    expect_close(r_rv.cpu(), r_rvr, stats_tol, "residual running_var");
+  } else {
+    EXPECT_FALSE(r_w.grad().defined());
+    expect_close(r_rm.cpu(), r_rm0, 0, "residual running_mean untouched");
+  }
 }
+
+constexpr Residual kResiduals[] = {Residual::kNone, Residual::kPlain,
+                                   Residual::kNormalized};
 
 class BatchNormMishAgreement : public ::testing::TestWithParam<at::ScalarType> {
 };
@@ -133,9 +179,15 @@ class BatchNormMishAgreement : public ::testing::TestWithParam<at::ScalarType> {
 TEST_P(BatchNormMishAgreement, EveryModeAndLayout) {
   for (const bool channels_last : {false, true}) {
     for (const bool training : {true, false}) {
-      for (const bool residual : {false, true}) {
+      for (const Residual residual : kResiduals) {
         check({{4, 6, 5, 7}, GetParam(), channels_last, training, residual});
       }
+      check({{4, 6, 5, 7},
+             GetParam(),
+             channels_last,
+             training,
+             Residual::kNormalized,
+             /*residual_mode_differs=*/true});
     }
   }
 }
@@ -147,14 +199,16 @@ INSTANTIATE_TEST_SUITE_P(Dtypes, BatchNormMishAgreement,
 TEST(BatchNormMish, OddShapes) {
   for (const bool channels_last : {false, true}) {
     // N = 1 in evaluation (training needs two values per channel).
-    check({{1, 3, 4, 5}, at::kFloat, channels_last, false, true});
-    // H = W = 1, as after global pooling.
-    check({{9, 5, 1, 1}, at::kFloat, channels_last, true, true});
-    // C not a multiple of any vector width; rows longer than a chunk.
-    check({{2, 7, 19, 23}, at::kFloat, channels_last, true, false});
-    check({{3, 301, 2, 3}, at::kFloat, channels_last, true, true});
-    // Channels-last rows longer than a chunk.
-    check({{2, 1030, 2, 1}, at::kFloat, channels_last, true, true});
+    for (const Residual residual : kResiduals) {
+      check({{1, 3, 4, 5}, at::kFloat, channels_last, false, residual});
+      // H = W = 1, as after global pooling.
+      check({{9, 5, 1, 1}, at::kFloat, channels_last, true, residual});
+      // C not a multiple of any vector width; rows longer than a chunk.
+      check({{2, 7, 19, 23}, at::kFloat, channels_last, true, residual});
+      check({{3, 301, 2, 3}, at::kFloat, channels_last, true, residual});
+      // Channels-last rows longer than a chunk.
+      check({{2, 1030, 2, 1}, at::kFloat, channels_last, true, residual});
+    }
   }
 }
 
@@ -307,6 +361,21 @@ TEST(BatchNormMishErrors, SayWhatIsWrong) {
         mish::torch::batch_norm_mish(x, {}, {}, {}, c3, {}, true, 0.1, 1e-5);
       },
       "given together");
+  const auto call_normalized = [&](const c10::optional<at::Tensor>& residual,
+                                   const mish::torch::ResidualNorm& norm) {
+    return mish::torch::batch_norm_mish(x, residual, {}, {}, c3.clone(),
+                                        c3.clone(), true, 0.1, 1e-5, norm);
+  };
+  mish::torch::ResidualNorm wrong_weight;
+  wrong_weight.weight = at::ones({4});
+  expect_error([&] { call_normalized(x, wrong_weight); },
+               "residual_weight must have shape [3]");
+  expect_error([&] { call_normalized({}, {}); },
+               "normalize_residual needs a residual");
+  mish::torch::ResidualNorm eval_without_running;
+  eval_without_running.training = false;
+  expect_error([&] { call_normalized(x, eval_without_running); },
+               "needs residual_running_mean and residual_running_var");
   mish::nn::BatchNormMish2d module(3);
   expect_error([&] { module(at::randn({2, 3, 4})); }, "expected 4-D input");
 }
@@ -319,8 +388,12 @@ TEST(BatchNormMishCuda, MatchesCpu) {
   for (const at::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
     for (const bool channels_last : {false, true}) {
       for (const bool training : {true, false}) {
-        check({{8, 37, 9, 11}, type, channels_last, training, true}, at::kCUDA);
-        check({{4, 64, 8, 8}, type, channels_last, training, false}, at::kCUDA);
+        for (const Residual residual : kResiduals) {
+          check({{8, 37, 9, 11}, type, channels_last, training, residual},
+                at::kCUDA);
+        }
+        check({{4, 64, 8, 8}, type, channels_last, training, Residual::kNone},
+              at::kCUDA);
       }
     }
   }

@@ -101,10 +101,14 @@ class Export(unittest.TestCase):
         self.check_runs_in_opencv(data)
 
 
-BATCH_NORM_MISH = ("batch_norm_mish(Tensor input, Tensor? residual, "
-                   "Tensor? weight, Tensor? bias, Tensor(a!)? running_mean, "
-                   "Tensor(b!)? running_var, bool training, float momentum, "
-                   "float eps) -> Tensor")
+BATCH_NORM_MISH = (
+    "batch_norm_mish(Tensor input, Tensor? residual, Tensor? weight, "
+    "Tensor? bias, Tensor(a!)? running_mean, Tensor(b!)? running_var, "
+    "bool training, float momentum, float eps, "
+    "bool normalize_residual=False, Tensor? residual_weight=None, "
+    "Tensor? residual_bias=None, Tensor(c!)? residual_running_mean=None, "
+    "Tensor(d!)? residual_running_var=None, bool residual_training=True, "
+    "float residual_momentum=0.1, float residual_eps=1e-05) -> Tensor")
 
 
 def batch_norm_mish_op():
@@ -119,9 +123,18 @@ def batch_norm_mish_op():
     library.define(BATCH_NORM_MISH)
 
     def reference(input, residual, weight, bias, running_mean, running_var,
-                  training, momentum, eps):
+                  training, momentum, eps, normalize_residual=False,
+                  residual_weight=None, residual_bias=None,
+                  residual_running_mean=None, residual_running_var=None,
+                  residual_training=True, residual_momentum=0.1,
+                  residual_eps=1e-5):
         z = F.batch_norm(input, running_mean, running_var, weight, bias,
                          training, momentum, eps)
+        if normalize_residual:
+            residual = F.batch_norm(
+                residual, residual_running_mean, residual_running_var,
+                residual_weight, residual_bias, residual_training,
+                residual_momentum, residual_eps)
         return F.mish(z if residual is None else z + residual)
 
     library.impl("batch_norm_mish", reference, "CPU")
@@ -137,14 +150,18 @@ class BatchNormMish(torch.nn.Module):
     def __init__(self, op, channels, affine, residual):
         super().__init__()
         self.op = op
-        self.residual = residual
+        self.residual = residual  # None, "plain" or "normalized"
         self.bn = torch.nn.BatchNorm2d(channels, affine=affine)
+        self.shortcut_bn = torch.nn.BatchNorm2d(channels, affine=affine)
 
     def forward(self, x):
-        bn = self.bn
-        return self.op(x, x * 0.5 if self.residual else None, bn.weight,
-                       bn.bias, bn.running_mean, bn.running_var, False,
-                       bn.momentum, bn.eps)
+        bn, sbn = self.bn, self.shortcut_bn
+        args = (x, x * 0.5 if self.residual else None, bn.weight, bn.bias,
+                bn.running_mean, bn.running_var, False, bn.momentum, bn.eps)
+        if self.residual != "normalized":
+            return self.op(*args)
+        return self.op(*args, True, sbn.weight, sbn.bias, sbn.running_mean,
+                       sbn.running_var, False, sbn.momentum, sbn.eps)
 
 
 class ExportBatchNormMish(unittest.TestCase):
@@ -152,15 +169,16 @@ class ExportBatchNormMish(unittest.TestCase):
         op = batch_norm_mish_op()
         x = torch.randn(2, 5, 7, 6) * 2
         for affine in (True, False):
-            for residual in (True, False):
+            for residual in (None, "plain", "normalized"):
                 torch.manual_seed(0)
                 net = BatchNormMish(op, 5, affine, residual).eval()
                 with torch.no_grad():
-                    net.bn.running_mean.uniform_(-1, 1)
-                    net.bn.running_var.uniform_(0.5, 2)
-                    if affine:
-                        net.bn.weight.uniform_(0.5, 2)
-                        net.bn.bias.uniform_(-1, 1)
+                    for bn in (net.bn, net.shortcut_bn):
+                        bn.running_mean.uniform_(-1, 1)
+                        bn.running_var.uniform_(0.5, 2)
+                        if affine:
+                            bn.weight.uniform_(0.5, 2)
+                            bn.bias.uniform_(-1, 1)
                     expected = net(x).numpy()
                 for opset in EXPORT_OPSETS:
                     with self.subTest(affine=affine, residual=residual,
@@ -171,9 +189,12 @@ class ExportBatchNormMish(unittest.TestCase):
                         ops = sorted(n.op_type for n in model.graph.node
                                      if n.op_type != "Constant")
                         self.assertEqual(
-                            ops, sorted(["BatchNormalization", "Softplus",
-                                         "Tanh", "Mul"] +
-                                        ["Add", "Mul"] * residual))
+                            ops, sorted(
+                                ["BatchNormalization", "Softplus", "Tanh",
+                                 "Mul"] +
+                                ["Add", "Mul"] * (residual is not None) +
+                                ["BatchNormalization"] *
+                                (residual == "normalized")))
                         runtime = cv2.dnn.readNetFromONNX(
                             np.frombuffer(data, dtype=np.uint8))
                         runtime.setInput(x.numpy())
