@@ -19,8 +19,9 @@ namespace {
 using ::torch::autograd::AutogradContext;
 using ::torch::autograd::variable_list;
 
-at::Tensor defined_or(const at::Tensor& t, const at::Tensor& otherwise) {
-  return t.defined() ? t : otherwise;
+// grad, or zeros like `like` when it is undefined (an output nobody used).
+at::Tensor defined_or_zeros(const at::Tensor& grad, const at::Tensor& like) {
+  return grad.defined() ? grad : at::zeros_like(like);
 }
 
 OptionalTensor optional(const at::Tensor& t) {
@@ -170,8 +171,7 @@ class BatchNormMishFunction
                    ctx->saved_data["residual_eps"].toDouble());
     const NormArgs* residual_norm =
         ctx->saved_data["normalize_residual"].toBool() ? &r_norm : nullptr;
-    // An output nobody used gets an undefined gradient.
-    const at::Tensor grad_output = defined_or(grads[0], at::zeros_like(input));
+    const at::Tensor grad_output = defined_or_zeros(grads[0], input);
     variable_list g;
     if (at::GradMode::is_enabled()) {
       g = composite_backward(grad_output, input, residual, norm, residual_norm);

@@ -2,7 +2,11 @@
 // at most kChunk elements; a chunk forms z in a float32 (float64) buffer that
 // stays in L1, runs the core's SIMD mish or mish' over it through the C ABI
 // (float64: the exact scalar functions), and rounds once into its output.
-// Sums are accumulated per chunk in 8 lanes, then in float64 per thread.
+// Short NCHW rows (small images) share a chunk, so that the SIMD calls stay
+// long. Sums are accumulated per chunk in 8 lanes, then in float64 per
+// thread. For float32 and float64 the backward's sums pass leaves dz in dx,
+// so mish' is computed once per element (16-bit types recompute it: dz
+// rounded to 16 bits would cost accuracy).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/util/BFloat16.h>
@@ -12,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -62,7 +67,9 @@ at::Tensor tiled(const at::Tensor& t, const BnShape& s) {
 // fn(offset, n, channel) for every chunk of rows [begin, end): elements
 // offset .. offset + n - 1, the first in `channel`. With kStep = 1
 // (channels-last) element j of the chunk is in channel + j of the tiled
-// arrays, with kStep = 0 (NCHW) all are in `channel`.
+// arrays; with kStep = 0 (NCHW) a chunk is part of a row, or several short
+// rows whole (runs of one channel each: for_each_run), so that Mish goes
+// over up to kChunk elements at once.
 template <class Fn>
 void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
   const int64_t tile = tile_rows(s);
@@ -70,6 +77,14 @@ void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
     for (int64_t row = begin; row < end; row += tile) {
       fn(row * s.row_length, std::min(tile, end - row) * s.row_length,
          int64_t{0});
+    }
+    return;
+  }
+  if (!s.channels_last && s.row_length < kChunk) {
+    const int64_t rows = kChunk / s.row_length;
+    for (int64_t row = begin; row < end; row += rows) {
+      fn(row * s.row_length, std::min(rows, end - row) * s.row_length,
+         row % s.channels);
     }
     return;
   }
@@ -83,14 +98,30 @@ void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
   }
 }
 
+// fn(first, n, channel) for each run of a chunk's elements that share their
+// per-channel values: elements first .. first + n - 1 of the chunk, with
+// their values at `channel` (kStep = 0), or at channel + j for element j
+// (kStep = 1: one run, the whole chunk).
+template <int kStep, class Fn>
+void for_each_run(const BnShape& s, int64_t n, int64_t channel, Fn fn) {
+  if (kStep == 1 || n <= s.row_length) {
+    fn(int64_t{0}, n, channel);
+    return;
+  }
+  for (int64_t first = 0; first < n; first += s.row_length) {
+    fn(first, std::min(s.row_length, n - first), channel);
+    if (++channel == s.channels) channel = 0;
+  }
+}
+
 template <class Fn>
 void parallel_rows(const BnShape& s, Fn fn) {
   const int64_t grain = std::max<int64_t>(1, kGrain / s.row_length);
   at::parallel_for(0, s.rows, grain, fn);
 }
 
-// z = x * scale + shift (+ r, or + r * r_scale) for one chunk; the
-// per-channel pointers point at the chunk's first channel.
+// z = x * scale + shift (+ r, or + r * r_scale) for n elements of one run;
+// the per-channel pointers point at the run's channel.
 template <int kStep, class T, class A>
 void affine(const T* x, const T* r, const A* scale, const A* shift,
             const A* r_scale, A* z, int64_t n) {
@@ -107,27 +138,64 @@ void affine(const T* x, const T* r, const A* scale, const A* shift,
   }
 }
 
-// sums[0] += sum(a), sums[1 + t] += sum(a * b[t]) over n elements.
-template <int kTerms, class A>
-void add_sums(const A* a, const A (*b)[kChunk], int64_t n,
+// z for the chunk of n elements at off whose first is in channel c.
+template <int kStep, class T, class A>
+void chunk_z(const BnShape& s, const T* x, const T* r, const A* scale,
+             const A* shift, const A* r_scale, int64_t off, int64_t n,
+             int64_t c, A* z) {
+  for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
+    affine<kStep>(x + off + j, r ? r + off + j : nullptr, scale + ch,
+                  shift + ch, r_scale ? r_scale + ch : nullptr, z + j, len);
+  });
+}
+
+// sums[0] += sum(a), sums[1 + t] += sum(a * b[t]) over n elements, in
+// partial sums of 8 lanes. float goes through 4-float vectors (GCC and Clang
+// vector extensions, SSE2 in the baseline target): written as loops over
+// lanes, GCC vectorizes across iterations instead, with shuffles.
+using Float4 = float __attribute__((vector_size(16)));
+
+inline Float4 load4(const float* p) {
+  Float4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <int kTerms>
+void add_sums(const float* a, const float* const* b, int64_t n,
               double* const* sums) {
-  constexpr int kLanes = 8;
-  A la[kLanes] = {};
-  A lab[kTerms][kLanes] = {};
+  Float4 sa[2] = {};
+  Float4 sb[kTerms][2] = {};
   int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes) {
-    for (int l = 0; l < kLanes; ++l) {
-      la[l] += a[j + l];
-      for (int t = 0; t < kTerms; ++t) lab[t][l] += a[j + l] * b[t][j + l];
+  for (; j + 8 <= n; j += 8) {
+    for (int h = 0; h < 2; ++h) {
+      const Float4 va = load4(a + j + 4 * h);
+      sa[h] += va;
+      for (int t = 0; t < kTerms; ++t) sb[t][h] += va * load4(b[t] + j + 4 * h);
     }
   }
+  double tail[1 + kTerms] = {};
   for (; j < n; ++j) {
-    la[0] += a[j];
-    for (int t = 0; t < kTerms; ++t) lab[t][0] += a[j] * b[t][j];
+    tail[0] += a[j];
+    for (int t = 0; t < kTerms; ++t) tail[1 + t] += a[j] * b[t][j];
   }
-  for (int l = 0; l < kLanes; ++l) {
-    *sums[0] += la[l];
-    for (int t = 0; t < kTerms; ++t) *sums[1 + t] += lab[t][l];
+  for (int l = 0; l < 4; ++l) {
+    tail[0] += static_cast<double>(sa[0][l]) + static_cast<double>(sa[1][l]);
+    for (int t = 0; t < kTerms; ++t) {
+      tail[1 + t] +=
+          static_cast<double>(sb[t][0][l]) + static_cast<double>(sb[t][1][l]);
+    }
+  }
+  for (int k = 0; k < 1 + kTerms; ++k) *sums[k] += tail[k];
+}
+
+// float64 (the exact reference path): plain float64 sums.
+template <int kTerms>
+void add_sums(const double* a, const double* const* b, int64_t n,
+              double* const* sums) {
+  for (int64_t j = 0; j < n; ++j) {
+    *sums[0] += a[j];
+    for (int t = 0; t < kTerms; ++t) *sums[1 + t] += a[j] * b[t][j];
   }
 }
 
@@ -157,9 +225,13 @@ void channel_sums(const BnShape& s, Fill fill,
       for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
         fill(off, n, ch, a, b);
         if constexpr (kStep == 0) {
-          double* sums[kSums];
-          for (int k = 0; k < kSums; ++k) sums[k] = p + k * width + ch;
-          add_sums<kTerms>(a, b, n, sums);
+          for_each_run<0>(s, n, ch, [&](int64_t j, int64_t len, int64_t rc) {
+            double* sums[kSums];
+            for (int k = 0; k < kSums; ++k) sums[k] = p + k * width + rc;
+            const A* terms[kTerms];
+            for (int t = 0; t < kTerms; ++t) terms[t] = b[t] + j;
+            add_sums<kTerms>(a + j, terms, len, sums);
+          });
         } else {
           for (int64_t j = 0; j < n; ++j) {
             p[ch + j] += a[j];
@@ -206,9 +278,12 @@ void statistics_pass(const BnShape& s, const at::Tensor& xt,
   const Tiled<A> k(kt, s);
   const auto fill = [&](int64_t off, int64_t n, int64_t ch, A* a,
                         A(*b)[kChunk]) {
-    for (int64_t j = 0; j < n; ++j) {
-      a[j] = b[0][j] = static_cast<A>(x[off + j]) - k.data[ch + kStep * j];
-    }
+    for_each_run<kStep>(s, n, ch, [&](int64_t j, int64_t len, int64_t c) {
+      for (int64_t i = 0; i < len; ++i) {
+        a[j + i] = b[0][j + i] =
+            static_cast<A>(x[off + j + i]) - k.data[c + kStep * i];
+      }
+    });
   };
   channel_sums<A, kStep, 1>(s, fill, {sum, sum_sq});
 }
@@ -226,9 +301,8 @@ void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
   parallel_rows(s, [&](int64_t begin, int64_t end) {
     A z[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      affine<kStep>(x + off, r ? r + off : nullptr, scale.data + c,
-                    shift.data + c, r_scale.data ? r_scale.data + c : nullptr,
-                    z, n);
+      chunk_z<kStep>(s, x, r, scale.data, shift.data, r_scale.data, off, n, c,
+                     z);
       mish_in_place(z, n);
       for (int64_t j = 0; j < n; ++j) y[off + j] = static_cast<T>(z[j]);
     });
@@ -247,53 +321,65 @@ struct BackwardInputs {
   const T* dy;
   const T* x;
   const T* r;
+  const BnShape& s;
 
-  BackwardInputs(const BnShape& s, const at::Tensor& dyt, const at::Tensor& xt,
-                 const at::Tensor& rt, const BnChannels& ch)
-      : scale(ch.scale, s),
-        shift(ch.shift, s),
-        mean(ch.mean, s),
-        r_scale(ch.r_scale, s),
-        r_mean(ch.r_mean, s),
+  BackwardInputs(const BnShape& shape, const at::Tensor& dyt,
+                 const at::Tensor& xt, const at::Tensor& rt,
+                 const BnChannels& ch)
+      : scale(ch.scale, shape),
+        shift(ch.shift, shape),
+        mean(ch.mean, shape),
+        r_scale(ch.r_scale, shape),
+        r_mean(ch.r_mean, shape),
         dy(dyt.data_ptr<T>()),
         x(xt.data_ptr<T>()),
-        r(data_or_null<T>(rt)) {}
+        r(data_or_null<T>(rt)),
+        s(shape) {}
 
   // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
   template <int kStep>
   void dz(int64_t off, int64_t n, int64_t c, A* out) const {
     A z[kChunk];
-    affine<kStep>(x + off, r ? r + off : nullptr, scale.data + c,
-                  shift.data + c, r_scale.data ? r_scale.data + c : nullptr, z,
-                  n);
+    chunk_z<kStep>(s, x, r, scale.data, shift.data, r_scale.data, off, n, c, z);
     for (int64_t j = 0; j < n; ++j) out[j] = static_cast<A>(dy[off + j]);
     times_mish_grad(z, out, n);
   }
 
-  // v - mean per element of the chunk (v: x or r).
+  // v - mean per element of the chunk at off (v: x or r).
   template <int kStep>
-  static void centred(const T* v, const A* mean, int64_t n, A* out) {
-    for (int64_t j = 0; j < n; ++j) {
-      out[j] = static_cast<A>(v[j]) - mean[kStep * j];
-    }
+  void centred(const T* v, const A* means, int64_t off, int64_t n, int64_t c,
+               A* out) const {
+    for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
+      for (int64_t i = 0; i < len; ++i) {
+        out[j + i] = static_cast<A>(v[off + j + i]) - means[ch + kStep * i];
+      }
+    });
   }
 };
+
+// Where the storage type is the arithmetic one (float32, float64), the sums
+// pass leaves dz in dx, exactly, and the backward pass reads it there instead
+// of computing z and mish'(z) again; 16-bit types recompute it.
+template <class T>
+constexpr bool kKeepsDz = std::is_same_v<T, Acc<T>>;
 
 template <class T, int kStep>
 void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
                         const at::Tensor& xt, const at::Tensor& rt,
                         const BnChannels& ch, const at::Tensor& sum_dz,
                         const at::Tensor& sum_dz_xc,
-                        const at::Tensor& sum_dz_rc) {
+                        const at::Tensor& sum_dz_rc, const at::Tensor& dxt) {
   using A = Acc<T>;
   using In = BackwardInputs<T>;
   const In in(s, dyt, xt, rt, ch);
+  T* dx = dxt.data_ptr<T>();
   const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz,
                         A(*b)[kChunk]) {
     in.template dz<kStep>(off, n, c, dz);
-    In::template centred<kStep>(in.x + off, in.mean.data + c, n, b[0]);
+    if constexpr (kKeepsDz<T>) std::copy(dz, dz + n, dx + off);
+    in.template centred<kStep>(in.x, in.mean.data, off, n, c, b[0]);
     if (sum_dz_rc.defined()) {
-      In::template centred<kStep>(in.r + off, in.r_mean.data + c, n, b[1]);
+      in.template centred<kStep>(in.r, in.r_mean.data, off, n, c, b[1]);
     }
   };
   if (sum_dz_rc.defined()) {
@@ -313,16 +399,19 @@ struct GradFactors {
   GradFactors(const BnInputGrad& g, const BnShape& s)
       : g_dz(g.g_dz, s), g_xc(g.g_xc, s), g_0(g.g_0, s) {}
 
-  // out = dz g_dz + (v - mean) g_xc + g_0 for the chunk at channel c.
+  // out = dz g_dz + (v - mean) g_xc + g_0 for the chunk of n elements at
+  // v and out whose first is in channel c.
   template <int kStep, class T>
-  void apply(const A* dz, const T* v, const A* mean, int64_t c, int64_t n,
-             T* out) const {
-    for (int64_t j = 0; j < n; ++j) {
-      const int64_t k = c + kStep * j;
-      const A vc = static_cast<A>(v[j]) - mean[k];
-      out[j] = static_cast<T>(dz[j] * g_dz.data[k] + vc * g_xc.data[k] +
-                              g_0.data[k]);
-    }
+  void apply(const BnShape& s, const A* dz, const T* v, const A* mean,
+             int64_t c, int64_t n, T* out) const {
+    for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
+      for (int64_t i = 0; i < len; ++i) {
+        const int64_t k = ch + kStep * i;
+        const A vc = static_cast<A>(v[j + i]) - mean[k];
+        out[j + i] = static_cast<T>(dz[j + i] * g_dz.data[k] +
+                                    vc * g_xc.data[k] + g_0.data[k]);
+      }
+    });
   }
 };
 
@@ -339,16 +428,21 @@ void backward_pass(const BnShape& s, const at::Tensor& dyt,
   const GradFactors<A> gx(grad, s);
   const GradFactors<A> gr(r_grad, s);
   parallel_rows(s, [&](int64_t begin, int64_t end) {
-    A dz[kChunk];
+    A buffer[kChunk];
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      in.template dz<kStep>(off, n, c, dz);
+      const A* dz = buffer;
+      if constexpr (kKeepsDz<T>) {
+        dz = dx + off;  // dx is overwritten element by element below
+      } else {
+        in.template dz<kStep>(off, n, c, buffer);
+      }
       if (dr != nullptr && in.r_mean.data != nullptr) {
-        gr.template apply<kStep>(dz, in.r + off, in.r_mean.data, c, n,
+        gr.template apply<kStep>(s, dz, in.r + off, in.r_mean.data, c, n,
                                  dr + off);
       } else if (dr != nullptr) {
         for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
       }
-      gx.template apply<kStep>(dz, in.x + off, in.mean.data, c, n, dx + off);
+      gx.template apply<kStep>(s, dz, in.x + off, in.mean.data, c, n, dx + off);
     });
   });
 }
@@ -403,10 +497,10 @@ void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
                    const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
-                   const at::Tensor& sum_dz_rc) {
+                   const at::Tensor& sum_dz_rc, const at::Tensor& dx) {
   dispatch(x, s, [&](auto type, auto step) {
     backward_sums_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc);
+        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc, dx);
   });
 }
 
