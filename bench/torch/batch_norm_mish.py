@@ -220,9 +220,11 @@ def layer_table(args, device, fmt, amp):
         layer = NormAct(64, kind).to(device)
 
         def fn(layer=layer):
+            # Both inputs need their gradient, as in a residual block.
             xi = x.detach().requires_grad_()
+            ri = r.detach().requires_grad_()
             with autocast(device, amp):
-                y = layer(xi, r.clone())
+                y = layer(xi, ri)
             y.backward(dy.to(y.dtype))
 
         fn()

@@ -333,9 +333,10 @@ BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
                                    ? at::zeros({shape.channels}, sums)
                                    : at::Tensor();
   at::Tensor dx = at::empty_like(x);
+  at::Tensor dr = r.defined() ? at::empty_like(x) : at::Tensor();
   if (x.numel() > 0) {
     kernels.backward_sums(shape, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc,
-                          dx);
+                          dr.defined() ? dr : dx);
   }
   const auto [grad, sum_dz_xhat] =
       input_grad(ch.scale, norm, sum_dz, sum_dz_xc, count);
@@ -345,7 +346,6 @@ BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
     std::tie(r_grad, sum_dz_rhat) =
         input_grad(ch.r_scale, *residual_norm, sum_dz, sum_dz_rc, count);
   }
-  at::Tensor dr = r.defined() ? at::empty_like(x) : at::Tensor();
   if (x.numel() > 0) {
     kernels.backward(shape, dy, x, r, ch, grad, r_grad, dx, dr);
   }

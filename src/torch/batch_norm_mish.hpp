@@ -62,13 +62,14 @@ struct BnMishKernels {
                   const at::Tensor& r, const BnChannels& ch,
                   const at::Tensor& y);
   // sum(dz) and sum(dz * (x - mean)) per channel, and sum(dz * (r - r_mean))
-  // when sum_dz_rc is defined (a normalized residual). dx is the tensor the
-  // backward pass then writes: a backend may leave dz there for it.
+  // when sum_dz_rc is defined (a normalized residual). scratch is dr, or dx
+  // without a residual, which the backward pass then writes: a backend may
+  // leave dz there for it.
   void (*backward_sums)(const BnShape& shape, const at::Tensor& dy,
                         const at::Tensor& x, const at::Tensor& r,
                         const BnChannels& ch, const at::Tensor& sum_dz,
                         const at::Tensor& sum_dz_xc,
-                        const at::Tensor& sum_dz_rc, const at::Tensor& dx);
+                        const at::Tensor& sum_dz_rc, const at::Tensor& scratch);
   // dx, and dr when dr is defined.
   void (*backward)(const BnShape& shape, const at::Tensor& dy,
                    const at::Tensor& x, const at::Tensor& r,

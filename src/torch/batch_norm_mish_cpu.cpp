@@ -218,6 +218,18 @@ void channel_sums(const BnShape& s, Fill fill,
     A a[kChunk];
     // Room for both terms whatever kTerms: fill decides at run time.
     A b[2][kChunk];
+    // Channels-last: per-lane sums in A over up to kFlush chunks, added to
+    // the float64 ones then (the same error bound as the NCHW lanes).
+    constexpr int kFlush = 64;
+    std::vector<A> lanes(kStep == 1 ? static_cast<size_t>(kSums * width) : 0);
+    int pending = 0;
+    const auto flush = [&](double* p) {
+      for (size_t j = 0; j < lanes.size(); ++j) {
+        p[j] += lanes[j];
+        lanes[j] = 0;
+      }
+      pending = 0;
+    };
     for (int64_t block = first; block < last; ++block) {
       double* p = partial.data() + block * kSums * width;
       const int64_t begin = s.rows * block / blocks;
@@ -233,14 +245,16 @@ void channel_sums(const BnShape& s, Fill fill,
             add_sums<kTerms>(a + j, terms, len, sums);
           });
         } else {
-          for (int64_t j = 0; j < n; ++j) {
-            p[ch + j] += a[j];
-            for (int t = 0; t < kTerms; ++t) {
-              p[(1 + t) * width + ch + j] += a[j] * b[t][j];
-            }
+          A* sum_a = lanes.data() + ch;
+          for (int64_t j = 0; j < n; ++j) sum_a[j] += a[j];
+          for (int t = 0; t < kTerms; ++t) {
+            A* sum_ab = lanes.data() + (1 + t) * width + ch;
+            for (int64_t j = 0; j < n; ++j) sum_ab[j] += a[j] * b[t][j];
           }
+          if (++pending == kFlush) flush(p);
         }
       });
+      if (kStep == 1) flush(p);
     }
   });
   for (int k = 0; k < kSums; ++k) {
@@ -358,8 +372,9 @@ struct BackwardInputs {
 };
 
 // Where the storage type is the arithmetic one (float32, float64), the sums
-// pass leaves dz in dx, exactly, and the backward pass reads it there instead
-// of computing z and mish'(z) again; 16-bit types recompute it.
+// pass leaves dz, exactly, in dr (or dx without a residual), and the backward
+// pass reads it there instead of computing z and mish'(z) again: for a plain
+// residual dr = dz is then already written. 16-bit types recompute dz.
 template <class T>
 constexpr bool kKeepsDz = std::is_same_v<T, Acc<T>>;
 
@@ -368,15 +383,16 @@ void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
                         const at::Tensor& xt, const at::Tensor& rt,
                         const BnChannels& ch, const at::Tensor& sum_dz,
                         const at::Tensor& sum_dz_xc,
-                        const at::Tensor& sum_dz_rc, const at::Tensor& dxt) {
+                        const at::Tensor& sum_dz_rc,
+                        const at::Tensor& scratch_t) {
   using A = Acc<T>;
   using In = BackwardInputs<T>;
   const In in(s, dyt, xt, rt, ch);
-  T* dx = dxt.data_ptr<T>();
+  T* scratch = scratch_t.data_ptr<T>();
   const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz,
                         A(*b)[kChunk]) {
     in.template dz<kStep>(off, n, c, dz);
-    if constexpr (kKeepsDz<T>) std::copy(dz, dz + n, dx + off);
+    if constexpr (kKeepsDz<T>) std::copy(dz, dz + n, scratch + off);
     in.template centred<kStep>(in.x, in.mean.data, off, n, c, b[0]);
     if (sum_dz_rc.defined()) {
       in.template centred<kStep>(in.r, in.r_mean.data, off, n, c, b[1]);
@@ -432,17 +448,19 @@ void backward_pass(const BnShape& s, const at::Tensor& dyt,
     for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
       const A* dz = buffer;
       if constexpr (kKeepsDz<T>) {
-        dz = dx + off;  // dx is overwritten element by element below
+        // Left by the sums pass; overwritten element by element below,
+        // dx first.
+        dz = (dr != nullptr ? dr : dx) + off;
       } else {
         in.template dz<kStep>(off, n, c, buffer);
       }
+      gx.template apply<kStep>(s, dz, in.x + off, in.mean.data, c, n, dx + off);
       if (dr != nullptr && in.r_mean.data != nullptr) {
         gr.template apply<kStep>(s, dz, in.r + off, in.r_mean.data, c, n,
                                  dr + off);
-      } else if (dr != nullptr) {
+      } else if (dr != nullptr && !kKeepsDz<T>) {
         for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
       }
-      gx.template apply<kStep>(s, dz, in.x + off, in.mean.data, c, n, dx + off);
     });
   });
 }
@@ -497,10 +515,10 @@ void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
                    const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
-                   const at::Tensor& sum_dz_rc, const at::Tensor& dx) {
+                   const at::Tensor& sum_dz_rc, const at::Tensor& scratch) {
   dispatch(x, s, [&](auto type, auto step) {
     backward_sums_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc, dx);
+        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc, scratch);
   });
 }
 

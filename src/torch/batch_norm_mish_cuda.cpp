@@ -117,7 +117,7 @@ void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
                    const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
-                   const at::Tensor& sum_dz_rc, const at::Tensor& /*dx*/) {
+                   const at::Tensor& sum_dz_rc, const at::Tensor& /*scratch*/) {
   dispatch(x, [&](const auto& f, auto tag, cudaStream_t stream) {
     using S = std::remove_pointer_t<decltype(tag)>;
     C10_CUDA_CHECK(f.backward_sums(
