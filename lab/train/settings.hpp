@@ -44,8 +44,9 @@ namespace mishlab {
     Check::range(0, 0.99), "Label smoothing of the training loss")             \
   X(bool, fused_bn_mish, false, "--fused-bn-mish", kStored, Check::any(),     \
     "Mish runs of cnn, resnet20 and xresnet*: batch norm and Mish (after a "   \
-    "residual addition too) as one fused layer that keeps only its input "     \
-    "for the backward pass (less memory, same maths)")                         \
+    "residual addition too, with a projection shortcut's batch norm) as one "  \
+    "fused layer that keeps only its inputs for the backward pass (less "      \
+    "memory, same maths)")                                                     \
   X(std::string, precision, "float32", "--precision", kStored,                 \
     Check::one_of(precisions),                                                 \
     "bf16: on CUDA, forward passes under bfloat16 autocast with "              \
