@@ -240,8 +240,6 @@ at::Tensor to_type_of(const at::Tensor& value, const at::Tensor& like) {
   return like.defined() ? value.to(like.scalar_type()) : at::Tensor();
 }
 
-}  // namespace
-
 NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
                    const OptionalTensor& running_mean,
                    const OptionalTensor& running_var, bool training,
@@ -257,6 +255,7 @@ NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
   return norm;
 }
 
+// The backward's: the forward's mean and invstd in place of running ones.
 NormArgs statistics_args(const OptionalTensor& weight,
                          const OptionalTensor& bias, const at::Tensor& mean,
                          const at::Tensor& invstd, bool training) {
@@ -269,17 +268,55 @@ NormArgs statistics_args(const OptionalTensor& weight,
   return norm;
 }
 
-const NormArgs* residual_norm_if(bool normalize_residual,
-                                 const NormArgs& residual_norm) {
-  if (normalize_residual) return &residual_norm;
-  TORCH_CHECK(
-      !residual_norm.weight.defined() && !residual_norm.bias.defined() &&
-          !residual_norm.running_mean.defined() &&
-          !residual_norm.running_var.defined() &&
-          !residual_norm.mean.defined() && !residual_norm.invstd.defined(),
-      "batch_norm_mish: the residual's batch-norm tensors are given "
-      "but normalize_residual is False");
-  return nullptr;
+void check_residual_norm_given(const Norms& n) {
+  const NormArgs& r = n.residual;
+  TORCH_CHECK(n.normalize_residual ||
+                  (!r.weight.defined() && !r.bias.defined() &&
+                   !r.running_mean.defined() && !r.running_var.defined() &&
+                   !r.mean.defined() && !r.invstd.defined()),
+              "batch_norm_mish: the residual's batch-norm tensors are given "
+              "but normalize_residual is False");
+}
+
+}  // namespace
+
+Norms forward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
+                    const OptionalTensor& running_mean,
+                    const OptionalTensor& running_var, bool training,
+                    double momentum, double eps, bool normalize_residual,
+                    const OptionalTensor& residual_weight,
+                    const OptionalTensor& residual_bias,
+                    const OptionalTensor& residual_running_mean,
+                    const OptionalTensor& residual_running_var,
+                    bool residual_training, double residual_momentum,
+                    double residual_eps) {
+  Norms n;
+  n.input = norm_args(weight, bias, running_mean, running_var, training,
+                      momentum, eps);
+  n.residual = norm_args(residual_weight, residual_bias, residual_running_mean,
+                         residual_running_var, residual_training,
+                         residual_momentum, residual_eps);
+  n.normalize_residual = normalize_residual;
+  check_residual_norm_given(n);
+  return n;
+}
+
+Norms backward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
+                     const at::Tensor& mean, const at::Tensor& invstd,
+                     bool training, bool normalize_residual,
+                     const OptionalTensor& residual_weight,
+                     const OptionalTensor& residual_bias,
+                     const OptionalTensor& residual_mean,
+                     const OptionalTensor& residual_invstd,
+                     bool residual_training) {
+  Norms n;
+  n.input = statistics_args(weight, bias, mean, invstd, training);
+  n.residual = statistics_args(
+      residual_weight, residual_bias, value_or_undefined(residual_mean),
+      value_or_undefined(residual_invstd), residual_training);
+  n.normalize_residual = normalize_residual;
+  check_residual_norm_given(n);
+  return n;
 }
 
 ForwardResult batch_norm_mish_forward(const at::Tensor& input,
@@ -368,89 +405,54 @@ BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
 namespace {
 
 // Shapes and dtypes only, for tracing and shape propagation.
-ForwardResult batch_norm_mish_forward_meta(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_running_mean,
-    const OptionalTensor& residual_running_var, bool residual_training,
-    double residual_momentum, double residual_eps) {
-  const NormArgs r_norm = norm_args(
-      residual_weight, residual_bias, residual_running_mean,
-      residual_running_var, residual_training, residual_momentum, residual_eps);
-  check_forward_args(input, value_or_undefined(residual),
-                     norm_args(weight, bias, running_mean, running_var,
-                               training, momentum, eps),
-                     residual_norm_if(normalize_residual, r_norm));
+ForwardResult forward_meta(const at::Tensor& input, const at::Tensor& residual,
+                           const Norms& n) {
+  check_forward_args(input, residual, n.input, n.residual_norm());
   const auto stats = input.options().dtype(stats_type(input));
-  const int64_t r_channels = normalize_residual ? input.size(1) : 0;
+  const int64_t r_channels = n.normalize_residual ? input.size(1) : 0;
   return {at::empty_like(dense(input)), at::empty({input.size(1)}, stats),
           at::empty({input.size(1)}, stats), at::empty({r_channels}, stats),
           at::empty({r_channels}, stats)};
 }
 
-BackwardResult batch_norm_mish_backward_meta(
-    const at::Tensor& grad_output, const at::Tensor& input,
-    const OptionalTensor& residual, const OptionalTensor& weight,
-    const OptionalTensor& bias, const at::Tensor& mean,
-    const at::Tensor& invstd, bool training, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_mean, const OptionalTensor& residual_invstd,
-    bool residual_training) {
-  const NormArgs r_norm = statistics_args(
-      residual_weight, residual_bias, value_or_undefined(residual_mean),
-      value_or_undefined(residual_invstd), residual_training);
-  check_backward_args(grad_output, input, value_or_undefined(residual),
-                      statistics_args(weight, bias, mean, invstd, training),
-                      residual_norm_if(normalize_residual, r_norm));
+BackwardResult backward_meta(const at::Tensor& grad_output,
+                             const at::Tensor& input,
+                             const at::Tensor& residual, const Norms& n) {
+  check_backward_args(grad_output, input, residual, n.input, n.residual_norm());
   const at::Tensor x = dense(input);
-  const auto like = [](const OptionalTensor& t) {
-    return t.has_value() && t->defined() ? at::empty_like(*t) : at::Tensor();
+  const auto like = [](const at::Tensor& t) {
+    return t.defined() ? at::empty_like(t) : at::Tensor();
   };
   return {at::empty_like(x),
-          residual.has_value() && residual->defined() ? at::empty_like(x)
-                                                      : at::Tensor(),
-          like(weight),
-          like(bias),
-          like(normalize_residual ? residual_weight : c10::nullopt),
-          like(normalize_residual ? residual_bias : c10::nullopt)};
+          residual.defined() ? at::empty_like(x) : at::Tensor(),
+          like(n.input.weight),
+          like(n.input.bias),
+          like(n.residual.weight),
+          like(n.residual.bias)};
 }
 
 // Below autograd (inference mode, or a backend's own call): the forward's
 // output alone.
-at::Tensor batch_norm_mish_composite(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_running_mean,
-    const OptionalTensor& residual_running_var, bool residual_training,
-    double residual_momentum, double residual_eps) {
-  const NormArgs r_norm = norm_args(
-      residual_weight, residual_bias, residual_running_mean,
-      residual_running_var, residual_training, residual_momentum, residual_eps);
-  return std::get<0>(call_batch_norm_mish_forward(
-      input, value_or_undefined(residual),
-      norm_args(weight, bias, running_mean, running_var, training, momentum,
-                eps),
-      residual_norm_if(normalize_residual, r_norm)));
+at::Tensor composite(const at::Tensor& input, const at::Tensor& residual,
+                     const Norms& n) {
+  return std::get<0>(call_batch_norm_mish_forward(input, residual, n.input,
+                                                  n.residual_norm()));
 }
+
+constexpr auto kForwardMeta = flat_forward<ForwardResult, forward_meta>;
+constexpr auto kBackwardMeta = flat_backward<BackwardResult, backward_meta>;
+constexpr auto kComposite = flat_forward<at::Tensor, composite>;
 
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CompositeExplicitAutograd, m) {
-  m.impl("batch_norm_mish", mish::torch::detail::batch_norm_mish_composite);
+  m.impl("batch_norm_mish", mish::torch::detail::kComposite);
 }
 
 TORCH_LIBRARY_IMPL(mish, Meta, m) {
-  m.impl("batch_norm_mish_forward",
-         mish::torch::detail::batch_norm_mish_forward_meta);
-  m.impl("batch_norm_mish_backward",
-         mish::torch::detail::batch_norm_mish_backward_meta);
+  m.impl("batch_norm_mish_forward", mish::torch::detail::kForwardMeta);
+  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackwardMeta);
 }
 
 // Autograd passes the internal steps through on Meta tensors as it does on

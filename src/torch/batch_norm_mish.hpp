@@ -115,60 +115,99 @@ BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
                                         const NormArgs* residual_norm,
                                         const BnMishKernels& kernels);
 
-// The operators' arguments, flat as their schemas (src/torch/schema.cpp)
-// take them, gathered.
-NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
-                   const OptionalTensor& running_mean,
-                   const OptionalTensor& running_var, bool training,
-                   double momentum, double eps);
+// The operators' arguments after input and residual, flat as their schemas
+// (src/torch/schema.cpp) take them, gathered: the input's batch norm and the
+// residual's.
+struct Norms {
+  NormArgs input;
+  NormArgs residual;
+  bool normalize_residual = false;
+
+  // &residual, or null for a plain residual (or none).
+  const NormArgs* residual_norm() const {
+    return normalize_residual ? &residual : nullptr;
+  }
+};
+
+// Both refuse residual batch-norm tensors without normalize_residual.
+Norms forward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
+                    const OptionalTensor& running_mean,
+                    const OptionalTensor& running_var, bool training,
+                    double momentum, double eps, bool normalize_residual,
+                    const OptionalTensor& residual_weight,
+                    const OptionalTensor& residual_bias,
+                    const OptionalTensor& residual_running_mean,
+                    const OptionalTensor& residual_running_var,
+                    bool residual_training, double residual_momentum,
+                    double residual_eps);
 
 // The backward's: the forward's mean and invstd in place of running ones.
-NormArgs statistics_args(const OptionalTensor& weight,
-                         const OptionalTensor& bias, const at::Tensor& mean,
-                         const at::Tensor& invstd, bool training);
+Norms backward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
+                     const at::Tensor& mean, const at::Tensor& invstd,
+                     bool training, bool normalize_residual,
+                     const OptionalTensor& residual_weight,
+                     const OptionalTensor& residual_bias,
+                     const OptionalTensor& residual_mean,
+                     const OptionalTensor& residual_invstd,
+                     bool residual_training);
 
-// &residual_norm when normalize_residual, else null after checking that no
-// residual batch-norm tensor was given.
-const NormArgs* residual_norm_if(bool normalize_residual,
-                                 const NormArgs& residual_norm);
-
-// A backend's kernels for the two operators, given its passes.
-template <const BnMishKernels& kPasses>
-ForwardResult forward_with(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_running_mean,
-    const OptionalTensor& residual_running_var, bool residual_training,
-    double residual_momentum, double residual_eps) {
-  const NormArgs r_norm = norm_args(
-      residual_weight, residual_bias, residual_running_mean,
-      residual_running_var, residual_training, residual_momentum, residual_eps);
-  return batch_norm_mish_forward(
+// fn(input, residual, norms) behind the forward's flat schema arguments.
+template <class Result,
+          Result (*kFn)(const at::Tensor&, const at::Tensor&, const Norms&)>
+Result flat_forward(const at::Tensor& input, const OptionalTensor& residual,
+                    const OptionalTensor& weight, const OptionalTensor& bias,
+                    const OptionalTensor& running_mean,
+                    const OptionalTensor& running_var, bool training,
+                    double momentum, double eps, bool normalize_residual,
+                    const OptionalTensor& residual_weight,
+                    const OptionalTensor& residual_bias,
+                    const OptionalTensor& residual_running_mean,
+                    const OptionalTensor& residual_running_var,
+                    bool residual_training, double residual_momentum,
+                    double residual_eps) {
+  return kFn(
       input, residual.value_or(at::Tensor()),
-      norm_args(weight, bias, running_mean, running_var, training, momentum,
-                eps),
-      residual_norm_if(normalize_residual, r_norm), kPasses);
+      forward_norms(weight, bias, running_mean, running_var, training, momentum,
+                    eps, normalize_residual, residual_weight, residual_bias,
+                    residual_running_mean, residual_running_var,
+                    residual_training, residual_momentum, residual_eps));
+}
+
+// fn(grad_output, input, residual, norms) behind the backward's.
+template <class Result, Result (*kFn)(const at::Tensor&, const at::Tensor&,
+                                      const at::Tensor&, const Norms&)>
+Result flat_backward(const at::Tensor& grad_output, const at::Tensor& input,
+                     const OptionalTensor& residual,
+                     const OptionalTensor& weight, const OptionalTensor& bias,
+                     const at::Tensor& mean, const at::Tensor& invstd,
+                     bool training, bool normalize_residual,
+                     const OptionalTensor& residual_weight,
+                     const OptionalTensor& residual_bias,
+                     const OptionalTensor& residual_mean,
+                     const OptionalTensor& residual_invstd,
+                     bool residual_training) {
+  return kFn(grad_output, input, residual.value_or(at::Tensor()),
+             backward_norms(weight, bias, mean, invstd, training,
+                            normalize_residual, residual_weight, residual_bias,
+                            residual_mean, residual_invstd, residual_training));
+}
+
+// A backend's kernels for the two operators, given its passes:
+// flat_forward<ForwardResult, forward_of<kPasses>> and
+// flat_backward<BackwardResult, backward_of<kPasses>>.
+template <const BnMishKernels& kPasses>
+ForwardResult forward_of(const at::Tensor& input, const at::Tensor& residual,
+                         const Norms& n) {
+  return batch_norm_mish_forward(input, residual, n.input, n.residual_norm(),
+                                 kPasses);
 }
 
 template <const BnMishKernels& kPasses>
-BackwardResult backward_with(
-    const at::Tensor& grad_output, const at::Tensor& input,
-    const OptionalTensor& residual, const OptionalTensor& weight,
-    const OptionalTensor& bias, const at::Tensor& mean,
-    const at::Tensor& invstd, bool training, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_mean, const OptionalTensor& residual_invstd,
-    bool residual_training) {
-  const NormArgs r_norm = statistics_args(
-      residual_weight, residual_bias, residual_mean.value_or(at::Tensor()),
-      residual_invstd.value_or(at::Tensor()), residual_training);
-  return batch_norm_mish_backward(
-      grad_output, input, residual.value_or(at::Tensor()),
-      statistics_args(weight, bias, mean, invstd, training),
-      residual_norm_if(normalize_residual, r_norm), kPasses);
+BackwardResult backward_of(const at::Tensor& grad_output,
+                           const at::Tensor& input, const at::Tensor& residual,
+                           const Norms& n) {
+  return batch_norm_mish_backward(grad_output, input, residual, n.input,
+                                  n.residual_norm(), kPasses);
 }
 
 // The registered operators through the dispatcher (src/torch/functional.cpp).

@@ -107,15 +107,18 @@ variable_list composite_backward(const at::Tensor& grad_output,
           at::Tensor()};
 }
 
-// Saved: input, residual, weight, bias, mean, invstd and the residual's
-// weight, bias, mean and invstd; one batch norm's from `first`.
-NormArgs saved_norm(const variable_list& saved, size_t first, bool training,
-                    double eps) {
-  NormArgs norm =
-      statistics_args(optional(saved[first]), optional(saved[first + 1]),
-                      saved[first + 2], saved[first + 3], training);
-  norm.eps = eps;
-  return norm;
+// Saved: input, residual, then weight, bias, mean and invstd of the input's
+// batch norm and of the residual's.
+Norms saved_norms(const variable_list& saved, AutogradContext* ctx) {
+  Norms n = backward_norms(optional(saved[2]), optional(saved[3]), saved[4],
+                           saved[5], ctx->saved_data["training"].toBool(),
+                           ctx->saved_data["normalize_residual"].toBool(),
+                           optional(saved[6]), optional(saved[7]),
+                           optional(saved[8]), optional(saved[9]),
+                           ctx->saved_data["residual_training"].toBool());
+  n.input.eps = ctx->saved_data["eps"].toDouble();
+  n.residual.eps = ctx->saved_data["residual_eps"].toDouble();
+  return n;
 }
 
 class BatchNormMishFunction
@@ -135,22 +138,22 @@ class BatchNormMishFunction
       const OptionalTensor& residual_running_var, bool residual_training,
       double residual_momentum, double residual_eps) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    const NormArgs r_norm =
-        norm_args(residual_weight, residual_bias, residual_running_mean,
-                  residual_running_var, residual_training, residual_momentum,
-                  residual_eps);
+    const Norms n = forward_norms(
+        weight, bias, running_mean, running_var, training, momentum, eps,
+        normalize_residual, residual_weight, residual_bias,
+        residual_running_mean, residual_running_var, residual_training,
+        residual_momentum, residual_eps);
     auto [output, mean, invstd, r_mean, r_invstd] =
-        call_batch_norm_mish_forward(
-            input, residual.value_or(at::Tensor()),
-            norm_args(weight, bias, running_mean, running_var, training,
-                      momentum, eps),
-            residual_norm_if(normalize_residual, r_norm));
+        call_batch_norm_mish_forward(input, residual.value_or(at::Tensor()),
+                                     n.input, n.residual_norm());
     const at::Tensor undefined;
     ctx->save_for_backward(
         {input, residual.value_or(undefined), weight.value_or(undefined),
          bias.value_or(undefined), mean, invstd,
          residual_weight.value_or(undefined), residual_bias.value_or(undefined),
-         r_mean, r_invstd});
+         // Empty for a plain residual.
+         normalize_residual ? r_mean : undefined,
+         normalize_residual ? r_invstd : undefined});
     ctx->saved_data["training"] = training;
     ctx->saved_data["eps"] = eps;
     ctx->saved_data["normalize_residual"] = normalize_residual;
@@ -163,21 +166,15 @@ class BatchNormMishFunction
     const variable_list saved = ctx->get_saved_variables();
     const at::Tensor& input = saved[0];
     const at::Tensor& residual = saved[1];
-    const NormArgs norm =
-        saved_norm(saved, 2, ctx->saved_data["training"].toBool(),
-                   ctx->saved_data["eps"].toDouble());
-    const NormArgs r_norm =
-        saved_norm(saved, 6, ctx->saved_data["residual_training"].toBool(),
-                   ctx->saved_data["residual_eps"].toDouble());
-    const NormArgs* residual_norm =
-        ctx->saved_data["normalize_residual"].toBool() ? &r_norm : nullptr;
+    const Norms n = saved_norms(saved, ctx);
     const at::Tensor grad_output = defined_or_zeros(grads[0], input);
     variable_list g;
     if (at::GradMode::is_enabled()) {
-      g = composite_backward(grad_output, input, residual, norm, residual_norm);
+      g = composite_backward(grad_output, input, residual, n.input,
+                             n.residual_norm());
     } else {
       auto [dx, dr, dw, db, drw, drb] = call_batch_norm_mish_backward(
-          grad_output, input, residual, norm, residual_norm);
+          grad_output, input, residual, n.input, n.residual_norm());
       g = {dx, dr, dw, db, drw, drb};
     }
     // The schema's order; no gradient for running statistics, flags and

@@ -141,12 +141,14 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCuda{statistics, forward, backward_sums, backward};
 
+// The operators' signatures (src/torch/batch_norm_mish.hpp).
+constexpr auto kForward = flat_forward<ForwardResult, forward_of<kCuda>>;
+constexpr auto kBackward = flat_backward<BackwardResult, backward_of<kCuda>>;
+
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CUDA, m) {
-  m.impl("batch_norm_mish_forward",
-         mish::torch::detail::forward_with<mish::torch::detail::kCuda>);
-  m.impl("batch_norm_mish_backward",
-         mish::torch::detail::backward_with<mish::torch::detail::kCuda>);
+  m.impl("batch_norm_mish_forward", mish::torch::detail::kForward);
+  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackward);
 }
