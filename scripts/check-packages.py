@@ -29,10 +29,11 @@ SYSTEM_DIRS = ("/usr/", "/etc/", "/lib", "/bin/", "/sbin/", "/opt/")
 # separate debug symbols (symbolizers), lsb_release (pip's platform probe),
 # LLVM's OpenMP runtime (oneTBB, under OpenCV, probes for it); and the
 # linker's reading of every package's ld.so.conf.d snippet.
+# Named under /usr; /lib, /bin and /sbin are the same folders (merged /usr).
 OPTIONAL = ("/usr/share/locale/", "/usr/lib/locale/", "/usr/share/i18n/",
             "/usr/lib/debug/", "/usr/bin/lsb_release", "/etc/ld.so.conf.d/",
-            "/lib/x86_64-linux-gnu/libiomp5.so",
             "/usr/lib/x86_64-linux-gnu/libiomp5.so")
+MERGED = ("/lib/", "/bin/", "/sbin/")
 # Python distribution metadata: pip and importlib.metadata read that of every
 # installed distribution to list them, which uses none of them.
 METADATA = re.compile(r"/[^/]+\.(?:dist|egg)-info(?:/|$)")
@@ -46,13 +47,18 @@ def run_traced(command, trace):
     return subprocess.call(strace + ["--"] + command)
 
 
+def under_usr(path):
+    """path with a merged-/usr folder (/lib, /bin, /sbin) named under /usr."""
+    return "/usr" + path if path.startswith(MERGED) else path
+
+
 def used_paths(trace):
     paths = set()
     with open(trace, errors="replace") as f:
         for line in f:
             m = TRACED.match(line)
             if (m and m.group(1).startswith(SYSTEM_DIRS)
-                    and not m.group(1).startswith(OPTIONAL)
+                    and not under_usr(m.group(1)).startswith(OPTIONAL)
                     and not METADATA.search(m.group(1))):
                 paths.add(m.group(1))
     return {p for p in paths if not os.path.isdir(p)}
