@@ -3,10 +3,11 @@
 // stays in L1, runs the core's SIMD mish or mish' over it through the C ABI
 // (float64: the exact scalar functions), and rounds once into its output.
 // Short NCHW rows (small images) share a chunk, so that the SIMD calls stay
-// long. Sums are accumulated per chunk in 8 lanes, then in float64 per
-// thread. For float32 and float64 the backward's sums pass leaves dz in dx,
-// so mish' is computed once per element (16-bit types recompute it: dz
-// rounded to 16 bits would cost accuracy).
+// long. Sums are accumulated in 8 lanes per run of a channel (NCHW) or per
+// lane over 64 chunks (channels-last), then in float64 per thread. For
+// float32 and float64 the backward's sums pass leaves dz in dr (or dx), so
+// mish' is computed once per element (16-bit types recompute it: dz rounded
+// to 16 bits would cost accuracy).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/util/BFloat16.h>
@@ -201,8 +202,9 @@ void add_sums(const double* a, const double* const* b, int64_t n,
 
 // Per channel sum(a) and sum(a * b[t]) for t < kTerms, into out[0] and
 // out[1 + t], where fill(offset, n, channel, a, b) computes a chunk's a and
-// b. One block of rows per thread, each with its own float64 sums, added in
-// a fixed order: the result does not depend on the scheduling.
+// returns where its terms b[t] are (in b, or a itself), at least kTerms. One
+// block of rows per thread, each with its own float64 sums, added in a fixed
+// order: the result does not depend on the scheduling.
 template <class A, int kStep, int kTerms, class Fill>
 void channel_sums(const BnShape& s, Fill fill,
                   const std::array<at::Tensor, kTerms + 1>& out) {
@@ -235,13 +237,14 @@ void channel_sums(const BnShape& s, Fill fill,
       const int64_t begin = s.rows * block / blocks;
       const int64_t end = s.rows * (block + 1) / blocks;
       for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
-        fill(off, n, ch, a, b);
+        // The first kTerms of the terms fill points at.
+        const auto bt = fill(off, n, ch, a, b);
         if constexpr (kStep == 0) {
           for_each_run<0>(s, n, ch, [&](int64_t j, int64_t len, int64_t rc) {
             double* sums[kSums];
             for (int k = 0; k < kSums; ++k) sums[k] = p + k * width + rc;
             const A* terms[kTerms];
-            for (int t = 0; t < kTerms; ++t) terms[t] = b[t] + j;
+            for (int t = 0; t < kTerms; ++t) terms[t] = bt[t] + j;
             add_sums<kTerms>(a + j, terms, len, sums);
           });
         } else {
@@ -249,12 +252,12 @@ void channel_sums(const BnShape& s, Fill fill,
           for (int64_t j = 0; j < n; ++j) sum_a[j] += a[j];
           for (int t = 0; t < kTerms; ++t) {
             A* sum_ab = lanes.data() + (1 + t) * width + ch;
-            for (int64_t j = 0; j < n; ++j) sum_ab[j] += a[j] * b[t][j];
+            for (int64_t j = 0; j < n; ++j) sum_ab[j] += a[j] * bt[t][j];
           }
           if (++pending == kFlush) flush(p);
         }
       });
-      if (kStep == 1) flush(p);
+      if constexpr (kStep == 1) flush(p);
     }
   });
   for (int k = 0; k < kSums; ++k) {
@@ -290,14 +293,15 @@ void statistics_pass(const BnShape& s, const at::Tensor& xt,
   using A = Acc<T>;
   const T* x = xt.data_ptr<T>();
   const Tiled<A> k(kt, s);
+  // sum(x - k) and sum((x - k)^2): the one term is a itself.
   const auto fill = [&](int64_t off, int64_t n, int64_t ch, A* a,
-                        A(*b)[kChunk]) {
+                        A(*)[kChunk]) {
     for_each_run<kStep>(s, n, ch, [&](int64_t j, int64_t len, int64_t c) {
       for (int64_t i = 0; i < len; ++i) {
-        a[j + i] = b[0][j + i] =
-            static_cast<A>(x[off + j + i]) - k.data[c + kStep * i];
+        a[j + i] = static_cast<A>(x[off + j + i]) - k.data[c + kStep * i];
       }
     });
+    return std::array<const A*, 1>{a};
   };
   channel_sums<A, kStep, 1>(s, fill, {sum, sum_sq});
 }
@@ -397,6 +401,8 @@ void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
     if (sum_dz_rc.defined()) {
       in.template centred<kStep>(in.r, in.r_mean.data, off, n, c, b[1]);
     }
+    // x - mean, and r - r_mean for a normalized residual.
+    return std::array<const A*, 2>{b[0], b[1]};
   };
   if (sum_dz_rc.defined()) {
     channel_sums<A, kStep, 2>(s, fill, {sum_dz, sum_dz_xc, sum_dz_rc});
