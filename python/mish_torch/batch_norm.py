@@ -1,9 +1,10 @@
 """BatchNorm2d followed by Mish, fused: torch.ops.mish.batch_norm_mish.
 
 The layer keeps, for the backward pass, only its input (and residual, or the
-input of the residual's own batch norm) plus per-channel statistics, so a Mish network trains in the activation memory of
-BatchNorm2d + ReLU(inplace). Parameters and buffers are BatchNorm2d's, under
-the same names: state dicts load both ways.
+input of the residual's own batch norm) plus per-channel statistics, so a
+Mish network trains in the activation memory of BatchNorm2d + ReLU(inplace).
+Parameters and buffers are BatchNorm2d's, under the same names: state dicts
+load both ways.
 """
 
 from typing import Optional

@@ -80,6 +80,11 @@ struct BnMishKernels {
 
 using OptionalTensor = c10::optional<at::Tensor>;
 
+// An undefined tensor as an absent optional one.
+inline OptionalTensor optional(const at::Tensor& t) {
+  return t.defined() ? OptionalTensor(t) : c10::nullopt;
+}
+
 // One batch norm's arguments (undefined tensors where absent).
 struct NormArgs {
   at::Tensor weight;

@@ -1,11 +1,10 @@
+#include "batch_norm_mish.hpp"
 #include "mish/torch.hpp"
 
 namespace mish::nn {
 namespace {
 
-c10::optional<at::Tensor> optional(const at::Tensor& t) {
-  return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt;
-}
+using mish::torch::detail::optional;
 
 // What a batch norm module's own forward would pass to batch_norm: the
 // running-average factor (momentum, or a cumulative average when momentum

@@ -39,10 +39,6 @@ using OptionalTensor = c10::optional<at::Tensor>;
 
 namespace {
 
-OptionalTensor optional(const at::Tensor& t) {
-  return t.defined() ? OptionalTensor(t) : c10::nullopt;
-}
-
 // The flat argument lists of the operators (src/torch/schema.cpp).
 using ForwardSignature = detail::ForwardResult(
     const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
