@@ -25,10 +25,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string> kCommonFlags = {
-    "activations",  "seeds",        "epochs",       "data",       "train_limit",
-    "test_limit",   "device",       "threads",      "out",        "resume",
-    "quiet",        "model",        "init",         "optimizer",  "schedule",
-    "lr",           "momentum",     "weight_decay", "batch_size", "shard",
+    "activations",  "seeds",        "epochs",
+    "data",         "train_limit",  "test_limit",
+    "device",       "threads",      "out",
+    "resume",       "quiet",        "model",
+    "init",         "optimizer",    "schedule",
+    "lr",           "momentum",     "weight_decay",
+    "batch_size",   "shard",        "dist_join_timeout",
     "dist_timeout", "fused_bn_mish"};
 
 namespace {
@@ -171,10 +174,12 @@ void drive(const Command& c) {
   ExperimentData data = open_data(config, device);
   std::unique_ptr<Group> group;
   if (launch) {
-    group = std::make_unique<Group>(
-        *launch, device,
-        std::chrono::milliseconds(
-            static_cast<int64_t>(config.experiment.dist_timeout * 1000)));
+    auto ms = [](double seconds) {
+      return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    };
+    group = std::make_unique<Group>(*launch, device,
+                                    ms(config.experiment.dist_timeout),
+                                    ms(config.experiment.dist_join_timeout));
   }
   Experiment experiment{def.name, stored_command_line(), config,
                         def.runs(config)};

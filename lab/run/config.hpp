@@ -80,7 +80,11 @@ std::vector<std::string> default_inits();
   X(double, dist_timeout, 300, "--dist-timeout", kMachine,                     \
     Check::range(1, 86400),                                                    \
     "Seconds a data-parallel process (under torchrun or srun) waits for a "    \
-    "peer before stopping with an error")
+    "peer before stopping with an error")                                      \
+  X(double, dist_join_timeout, 900, "--dist-join-timeout", kMachine,           \
+    Check::range(1, 86400),                                                    \
+    "Seconds a data-parallel process waits at the start for every process "    \
+    "of the group to join")
 // clang-format on
 
 // "cpu", "cuda", "auto".

@@ -120,12 +120,13 @@ struct Group::Impl {
 };
 
 Group::Group(const Launch& launch, c10::Device device,
-             std::chrono::milliseconds timeout)
+             std::chrono::milliseconds timeout,
+             std::chrono::milliseconds join_timeout)
     : launch_(launch), device_(device), impl_(std::make_unique<Impl>()) {
   guarded("connecting to the store", [&] {
     c10d::TCPStoreOptions opts;
     opts.port = launch.master_port;
-    opts.timeout = timeout;
+    opts.timeout = join_timeout;
     if (launch.agent_store) {
       // The torchrun agent hosts the store; each restart of the group uses
       // fresh keys under its attempt's prefix.
@@ -141,6 +142,18 @@ Group::Group(const Launch& launch, c10::Device device,
     }
   });
   auto store = c10::make_intrusive<c10d::PrefixStore>("mishlab/", impl_->store);
+  // Every rank present before the process group connects: its connection
+  // and the collectives then wait only `timeout`.
+  guarded("waiting for every rank to join", [&] {
+    std::vector<std::string> joined;
+    for (int r = 0; r < launch.world_size; ++r) {
+      joined.push_back("joined/" + std::to_string(r));
+    }
+    store->set(joined[static_cast<size_t>(launch.rank)],
+               std::vector<uint8_t>{});
+    store->wait(joined, join_timeout);
+    impl_->store->setTimeout(timeout);
+  });
   if (device.is_cuda()) {
 #ifdef MISHLAB_HAVE_NCCL
     backend_ = "nccl";

@@ -43,13 +43,16 @@ struct Launch {
 std::optional<Launch> launch_from_env(const Getenv& getenv);
 
 // A c10d process group over the launch: Gloo for CPU tensors, NCCL for CUDA
-// tensors (one GPU per local rank). Every collective waits at most `timeout`;
-// a peer that died or hangs makes it throw Error naming this rank, the
-// operation and the cause.
+// tensors (one GPU per local rank). The constructor waits at most
+// `join_timeout` for every rank to reach the store: processes start at
+// different times (library loading, a busy node). Then every collective
+// waits at most `timeout`; a peer that died or hangs makes it throw Error
+// naming this rank, the operation and the cause.
 class Group {
  public:
   Group(const Launch& launch, c10::Device device,
-        std::chrono::milliseconds timeout);
+        std::chrono::milliseconds timeout,
+        std::chrono::milliseconds join_timeout);
   ~Group();
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;

@@ -1,8 +1,9 @@
 // The data-parallel engine (c10d over Gloo) with real processes on the
 // loopback: the launchers' environment contract, the collectives under
 // Debian's torchrun and under an srun-like launch where rank 0 hosts the
-// store, and the failures (a dead peer, a hung peer, a rank with other
-// settings). The test binary is also the worker: `worker SCENARIO`.
+// store, a rank that starts late, and the failures (a missing peer, a dead
+// peer, a hung peer, a rank with other settings). The test binary is also the
+// worker: `worker SCENARIO`.
 
 #include "train/distributed.hpp"
 
@@ -143,7 +144,10 @@ int worker(const std::string& scenario) {
     std::fprintf(stderr, "worker: no launcher in the environment\n");
     return 3;
   }
-  Group g(*launch, c10::Device(c10::kCPU), milliseconds(2000));
+  // Collectives time out fast; joining waits for a slow start (sanitizers,
+  // a busy machine), but for the rank left alone.
+  Group g(*launch, c10::Device(c10::kCPU), milliseconds(2000),
+          scenario == "alone" ? seconds(2) : seconds(60));
   if (scenario == "collectives") return collectives(g);
   if (scenario == "trainer") return trainer(g);
   std::vector<double> one = {1};
@@ -151,6 +155,7 @@ int worker(const std::string& scenario) {
   if (scenario == "dies" || scenario == "hangs") {
     if (g.rank() == 1) {
       if (scenario == "dies") std::raise(SIGKILL);
+      std::fprintf(stderr, "hanging\n");
       std::this_thread::sleep_for(seconds(60));
     }
     for (;;) g.sum(one);  // until the peer's absence is noticed
@@ -181,18 +186,26 @@ struct Pair {
   pid_t pid[2];
   fs::path log[2];
 };
-Pair start_pair(const std::string& scenario, const fs::path& dir) {
+pid_t start_rank(int rank, const std::string& scenario, const std::string& port,
+                 const fs::path& log) {
+  return test::spawn(self_exe(), {"worker", scenario},
+                     {{"SLURM_PROCID", std::to_string(rank)},
+                      {"SLURM_LOCALID", std::to_string(rank)},
+                      {"SLURM_STEP_NUM_TASKS", "2"},
+                      {"MASTER_ADDR", "127.0.0.1"},
+                      {"MASTER_PORT", port}},
+                     log);
+}
+
+// Rank 1 starts `late` after rank 0.
+Pair start_pair(const std::string& scenario, const fs::path& dir,
+                milliseconds late = milliseconds(0)) {
   const std::string port = std::to_string(test::free_port());
   Pair p;
   for (int r = 0; r < 2; ++r) {
+    if (r == 1) std::this_thread::sleep_for(late);
     p.log[r] = dir / ("rank" + std::to_string(r) + ".txt");
-    p.pid[r] = test::spawn(self_exe(), {"worker", scenario},
-                           {{"SLURM_PROCID", std::to_string(r)},
-                            {"SLURM_LOCALID", std::to_string(r)},
-                            {"SLURM_STEP_NUM_TASKS", "2"},
-                            {"MASTER_ADDR", "127.0.0.1"},
-                            {"MASTER_PORT", port}},
-                           p.log[r]);
+    p.pid[r] = start_rank(r, scenario, port, p.log[r]);
   }
   return p;
 }
@@ -303,6 +316,29 @@ TEST(Group, CollectivesWithRankZeroHostingTheStore) {
   }
 }
 
+// A rank that starts later than the collectives' timeout (slow to load, a
+// busy node) joins: only the start waits that long.
+TEST(Group, LateRankJoins) {
+  const fs::path dir = test_dir();
+  Pair p = start_pair("collectives", dir, milliseconds(3500));
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(test::wait_exit(p.pid[r], seconds(30)), 0)
+        << test::slurp(p.log[r]);
+  }
+}
+
+// A rank whose peer never starts stops at the end of its join timeout.
+TEST(Group, MissingRankStopsTheStart) {
+  const fs::path log = test_dir() / "rank0.txt";
+  const pid_t pid =
+      start_rank(0, "alone", std::to_string(test::free_port()), log);
+  EXPECT_EQ(test::wait_exit(pid, seconds(30)), 1);
+  const std::string out = test::slurp(log);
+  EXPECT_NE(out.find("rank 0 of 2: waiting for every rank to join failed"),
+            std::string::npos)
+      << out;
+}
+
 // The survivor's own message, one line, within the 2 s timeout.
 void expect_stopped(const fs::path& log, const std::string& cause) {
   const std::string out = test::slurp(log);
@@ -333,6 +369,12 @@ TEST(Group, DeadPeerStopsTheSurvivor) {
 TEST(Group, HungPeerTimesOut) {
   const fs::path dir = test_dir();
   Pair p = start_pair("hangs", dir);
+  // From the moment rank 1 hangs: starting may take long on a busy machine.
+  const auto start = std::chrono::steady_clock::now();
+  while (test::slurp(p.log[1]).find("hanging") == std::string::npos &&
+         std::chrono::steady_clock::now() - start < seconds(60)) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(test::wait_exit(p.pid[0], seconds(15)), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(12));
