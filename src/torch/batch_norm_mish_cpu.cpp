@@ -130,19 +130,17 @@ void parallel_rows(const BnShape& s, Fn fn) {
 template <int kStep, class T, class A>
 void affine(const T* x, const T* r, const A* scale, const A* shift,
             const A* r_scale, A* z, int64_t n) {
+  // One loop per case, each a plain vectorizable loop.
+  const auto bn = [&](int64_t j) {
+    return static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j];
+  };
   if (r == nullptr) {
-    for (int64_t j = 0; j < n; ++j) {
-      z[j] = static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j];
-    }
+    for (int64_t j = 0; j < n; ++j) z[j] = bn(j);
   } else if (r_scale == nullptr) {
-    for (int64_t j = 0; j < n; ++j) {
-      z[j] = static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j] +
-             static_cast<A>(r[j]);
-    }
+    for (int64_t j = 0; j < n; ++j) z[j] = bn(j) + static_cast<A>(r[j]);
   } else {
     for (int64_t j = 0; j < n; ++j) {
-      z[j] = static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j] +
-             static_cast<A>(r[j]) * r_scale[kStep * j];
+      z[j] = bn(j) + static_cast<A>(r[j]) * r_scale[kStep * j];
     }
   }
 }

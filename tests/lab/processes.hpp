@@ -79,6 +79,15 @@ inline int wait_exit(pid_t pid, std::chrono::seconds limit) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Polls `done` until it holds or `limit` has passed.
+template <class Pred>
+void wait_until(Pred done, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 // A TCP port free on the loopback now (the kernel picks it).
 inline int free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -141,11 +141,8 @@ TEST_F(ScaleOut, KilledRankStopsTheSurvivor) {
         dir_ / ("rank" + std::to_string(r) + ".txt"));
   }
   // Training has begun once rank 0 has written the configuration.
-  const auto start = std::chrono::steady_clock::now();
-  while (!fs::exists(dir_ / "out" / "config.json") &&
-         std::chrono::steady_clock::now() - start < seconds(60)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  test::wait_until([&] { return fs::exists(dir_ / "out" / "config.json"); },
+                   seconds(60));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   kill(pid[1], SIGKILL);
   EXPECT_EQ(test::wait_exit(pid[1], seconds(10)), 128 + SIGKILL);

@@ -370,11 +370,11 @@ TEST(Group, HungPeerTimesOut) {
   const fs::path dir = test_dir();
   Pair p = start_pair("hangs", dir);
   // From the moment rank 1 hangs: starting may take long on a busy machine.
-  const auto start = std::chrono::steady_clock::now();
-  while (test::slurp(p.log[1]).find("hanging") == std::string::npos &&
-         std::chrono::steady_clock::now() - start < seconds(60)) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  test::wait_until(
+      [&] {
+        return test::slurp(p.log[1]).find("hanging") != std::string::npos;
+      },
+      seconds(60));
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(test::wait_exit(p.pid[0], seconds(15)), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(12));
