@@ -31,13 +31,38 @@ else()
   message(STATUS "mish: CUDA kernels OFF (MISH_CUDA=OFF)")
 endif()
 
+# ATen's at::parallel_for is a header template. With ATen's OpenMP backend
+# (AT_PARALLEL_OPENMP in ATen/Config.h) it is `#pragma omp parallel`, so code
+# compiled without OpenMP runs every range on the calling thread; PyTorch's
+# cpp_extension adds -fopenmp for this reason. Sets MISH_TORCH_OPENMP; the
+# mish::torch target hands OpenMP on to everything that links it.
+macro(mish_torch_threading)
+  foreach(_mish_dir IN LISTS TORCH_INCLUDE_DIRS)
+    if(EXISTS "${_mish_dir}/ATen/Config.h")
+      file(STRINGS "${_mish_dir}/ATen/Config.h" _mish_openmp
+           REGEX "^#define AT_PARALLEL_OPENMP 1")
+      if(NOT _mish_openmp STREQUAL "")
+        set(MISH_TORCH_OPENMP ON)
+      endif()
+      break()
+    endif()
+  endforeach()
+  if(MISH_TORCH_OPENMP)
+    find_package(OpenMP REQUIRED COMPONENTS CXX)
+    message(STATUS "mish: LibTorch's parallel backend is OpenMP: its code "
+                   "builds with ${OpenMP_CXX_FLAGS}")
+  endif()
+endmacro()
+
 # LibTorch operator (and the lab, which needs it).
 set(MISH_HAVE_TORCH OFF)
+set(MISH_TORCH_OPENMP OFF)
 if(NOT MISH_TORCH STREQUAL "OFF")
   find_package(Torch QUIET)
   if(Torch_FOUND)
     set(MISH_HAVE_TORCH ON)
     message(STATUS "mish: LibTorch operator ON (Torch ${Torch_VERSION})")
+    mish_torch_threading()
   elseif(MISH_TORCH STREQUAL "ON")
     message(FATAL_ERROR "mish: MISH_TORCH=ON but LibTorch was not found; "
                         "install libtorch-dev or set CMAKE_PREFIX_PATH")

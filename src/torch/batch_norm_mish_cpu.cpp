@@ -9,7 +9,6 @@
 // mish' is computed once per element (16-bit types recompute it: dz rounded
 // to 16 bits would cost accuracy).
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 #include <torch/library.h>
@@ -23,6 +22,7 @@
 
 #include "batch_norm_mish.hpp"
 #include "mish/mish.h"
+#include "parallel.hpp"
 
 namespace mish::torch::detail {
 namespace {

@@ -1,12 +1,12 @@
 // CPU backend: our SIMD kernels through the C ABI, split across
 // at::parallel_for threads (each C ABI call is single-threaded and reentrant).
-#include <ATen/Parallel.h>
 #include <torch/library.h>
 
 #include <cstdint>
 
 #include "elementwise.hpp"
 #include "mish/mish.h"
+#include "parallel.hpp"
 
 namespace mish::torch::detail {
 namespace {
