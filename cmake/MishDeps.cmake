@@ -54,11 +54,39 @@ macro(mish_torch_threading)
   endif()
 endmacro()
 
-# LibTorch operator (and the lab, which needs it).
+# LibTorch operator (and the lab, which needs it). MISH_TORCH_PYTHON names
+# the Python whose torch is the LibTorch to build against (PyPI's wheels carry
+# their LibTorch; the pypi preset uses .venv's) and runs the Python tests.
+set(MISH_TORCH_PYTHON "" CACHE FILEPATH
+    "Python whose torch to build against and test with (empty: a python3 with the same torch)")
 set(MISH_HAVE_TORCH OFF)
 set(MISH_TORCH_OPENMP OFF)
+if(NOT MISH_TORCH STREQUAL "OFF" AND MISH_TORCH_PYTHON)
+  execute_process(
+    COMMAND ${MISH_TORCH_PYTHON} -c
+            "import torch; print(torch.utils.cmake_prefix_path)"
+    OUTPUT_VARIABLE _mish_torch_prefix ERROR_VARIABLE _mish_error
+    RESULT_VARIABLE _mish_rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT _mish_rc EQUAL 0)
+    message(FATAL_ERROR "mish: MISH_TORCH_PYTHON=${MISH_TORCH_PYTHON} cannot "
+                        "import torch (for PyPI's torch: scripts/"
+                        "install-deps.sh --pypi):\n${_mish_error}")
+  endif()
+  if(IS_DIRECTORY "${_mish_torch_prefix}")  # Debian's is in the system path
+    list(PREPEND CMAKE_PREFIX_PATH "${_mish_torch_prefix}")
+  endif()
+endif()
 if(NOT MISH_TORCH STREQUAL "OFF")
+  # A CUDA LibTorch's CMake package sets CMAKE_CUDA_ARCHITECTURES to OFF and
+  # takes TORCH_CUDA_ARCH_LIST instead: it gets ours, and ours stay.
+  set(_mish_cuda_architectures "${CMAKE_CUDA_ARCHITECTURES}")
+  if(MISH_HAVE_CUDA AND NOT DEFINED TORCH_CUDA_ARCH_LIST
+     AND CMAKE_CUDA_ARCHITECTURES MATCHES "^[0-9;]+$")
+    string(REGEX REPLACE "([0-9])(;|$)" ".\\1\\2" TORCH_CUDA_ARCH_LIST
+                         "${CMAKE_CUDA_ARCHITECTURES}")
+  endif()
   find_package(Torch QUIET)
+  set(CMAKE_CUDA_ARCHITECTURES "${_mish_cuda_architectures}")
   if(Torch_FOUND)
     set(MISH_HAVE_TORCH ON)
     message(STATUS "mish: LibTorch operator ON (Torch ${Torch_VERSION})")

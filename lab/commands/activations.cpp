@@ -63,6 +63,9 @@ void plot_activations(const PlotOptions& o) {
   if (!std::isfinite(o.from) || !std::isfinite(o.to) || !(o.from < o.to)) {
     throw Error("--from and --to: finite numbers with --from below --to");
   }
+  if (!std::isfinite(o.to - o.from)) {  // the sample spacing would overflow
+    throw Error("--from and --to: the range is wider than a double holds");
+  }
   const std::filesystem::path dir =
       o.out.empty() ? "runs/activations-" + timestamp_now() : o.out;
   make_folder(dir);
@@ -78,14 +81,16 @@ void plot_activations(const PlotOptions& o) {
     values.series.push_back({n, x, c.y, {}});
     grads.series.push_back({n + "'", x, c.dy, {}});
   }
+  // The pictures are this command's whole output: without them it failed.
   const bool drawn = draw_plot(values, dir / "activations");
-  if (draw_plot(grads, dir / "derivatives") && drawn) {
-    std::printf("plots: %s/activations.{svg,png} and derivatives.{svg,png}\n",
-                dir.c_str());
-  } else {
-    std::printf("gnuplot scripts: %s/activations.gp and derivatives.gp\n",
-                dir.c_str());
+  if (!draw_plot(grads, dir / "derivatives") || !drawn) {
+    throw Error(
+        "plot-activations: gnuplot did not draw the plots (its "
+        "scripts are " +
+        dir.string() + "/activations.gp and derivatives.gp)");
   }
+  std::printf("plots: %s/activations.{svg,png} and derivatives.{svg,png}\n",
+              dir.c_str());
 }
 
 }  // namespace

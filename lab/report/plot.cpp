@@ -154,6 +154,9 @@ bool draw_plot(const Plot& plot, const std::filesystem::path& base) {
         std::filesystem::file_size(image, ec) == 0 || ec) {
       std::fprintf(stderr, "warning: gnuplot could not draw %s (rerun %s)\n",
                    image.c_str(), gp_path.c_str());
+      for (const char* broken : {".svg", ".png"}) {  // no half-drawn file
+        std::filesystem::remove(base.string() + broken, ec);
+      }
       return false;
     }
   }

@@ -6,13 +6,16 @@
     bn = mish_torch.BatchNormMish2d(64)           # mish(bn(x) + residual)
 
 Importing loads libmish_torch.so, which registers torch.ops.mish.mish, mish_
-and mish_backward (with meta kernels), and registers their ONNX export. The
+and mish_backward (with meta kernels), and registers their ONNX export with
+torch.onnx.export's TorchScript exporter; onnx_translations() is the
+dynamo exporter's custom_translation_table. The
 library is looked up in $MISH_TORCH_LIBRARY, next to this package (pip
 install), then in the lib directories of the install prefix when the package
 sits in <prefix>/lib/python3*/{dist,site}-packages (cmake --install), or else
-in the source checkout's build/release (cmake --preset release) and build
-(cmake -B build) trees. Only absolute paths are tried: nothing is resolved
-against the current directory.
+in the source checkout's build/release, build/pypi (cmake --preset release
+or pypi) and build (cmake -B build) trees, skipping one built for another
+torch. Only absolute paths are tried: nothing is resolved against the
+current directory.
 """
 
 import os
@@ -23,8 +26,10 @@ import torch
 from torch import nn
 
 from . import _onnx
+from ._onnx_dynamo import onnx_translations
 
-__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_"]
+__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_",
+           "onnx_translations"]
 
 _LIBRARY = "libmish_torch.so"
 
@@ -42,8 +47,18 @@ def _candidates():
             yield prefix / lib / _LIBRARY
     else:
         # <checkout>/python/mish_torch
-        for build in ("build/release", "build"):
+        for build in ("build/release", "build/pypi", "build"):
             yield site.parent / build / "src" / "torch" / _LIBRARY
+
+
+def _built_for_another_torch(library):
+    """A build tree says which torch it was built against (torch-version
+    beside the library): Debian's in build/release, PyPI's in build/pypi."""
+    stamp = library.parent / "torch-version"
+    if not stamp.is_file():
+        return False
+    built = stamp.read_text(encoding="utf-8").split(".")[:2]
+    return built != torch.__version__.split("+")[0].split(".")[:2]
 
 
 def _find_library():
@@ -53,15 +68,16 @@ def _find_library():
             raise ImportError(
                 f"MISH_TORCH_LIBRARY={explicit} is not a file")
         return os.path.abspath(explicit)
-    candidates = list(_candidates())
+    candidates = list(dict.fromkeys(_candidates()))
     for candidate in candidates:
-        if candidate.is_file():
+        if candidate.is_file() and not _built_for_another_torch(candidate):
             return str(candidate)
     raise ImportError(
-        f"mish_torch: {_LIBRARY} not found; build it (cmake --preset "
-        "release, target mish_torch), pip install the package, or set "
+        f"mish_torch: no {_LIBRARY} built for torch {torch.__version__}; "
+        "build it (cmake --preset release with Debian's torch, --preset "
+        "pypi with .venv's), pip install the package, or set "
         "MISH_TORCH_LIBRARY to its path. Looked in:\n  " +
-        "\n  ".join(str(c) for c in dict.fromkeys(candidates)))
+        "\n  ".join(str(c) for c in candidates))
 
 
 library_path = _find_library()

@@ -9,7 +9,8 @@
 #include <ATen/Parallel.h>
 
 #if AT_PARALLEL_OPENMP && !defined(_OPENMP)
-#error "ATen's parallel backend is OpenMP: build with OpenMP (-fopenmp), or at::parallel_for runs on one thread"
+#error \
+    "ATen's parallel backend is OpenMP: build with OpenMP (-fopenmp), or at::parallel_for runs on one thread"
 #endif
 
 #endif  // MISH_SRC_TORCH_PARALLEL_HPP_

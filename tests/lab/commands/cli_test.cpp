@@ -419,6 +419,22 @@ TEST_F(Cli, ListsAndPlotsActivations) {
                 .code,
             0);
   EXPECT_TRUE(fs::exists(tmp_ / "curves/activations.gp"));
+  EXPECT_TRUE(fs::exists(tmp_ / "curves/activations.svg"));
+}
+
+// A range that cannot be sampled is refused before anything is written; one
+// that gnuplot cannot draw is a failure, not a success without a picture.
+TEST_F(Cli, PlotActivationsFailsWithoutAPicture) {
+  expect_one_line_error(run({"plot-activations", "--from", "-1e308", "--to",
+                             "1e308", "--out", (tmp_ / "wide").string()}),
+                        "the range is wider than a double holds");
+  EXPECT_FALSE(fs::exists(tmp_ / "wide"));
+  const Result r = run({"plot-activations", "--from", "-1e307", "--to", "1e307",
+                        "--out", (tmp_ / "huge").string()});
+  EXPECT_NE(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("gnuplot did not draw the plots"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(tmp_ / "huge/activations.svg"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-"""Meta tensors and FakeTensorMode (every torch), torch.compile and
-torch.library.opcheck (torch >= 2.1; skipped on older ones)."""
+"""Meta tensors and FakeTensorMode (every torch), and torch.library.opcheck
+(torch >= 2.4; skipped on older ones). torch.compile: test_compile.py."""
 
 import unittest
 
@@ -8,7 +8,6 @@ from torch._subclasses.fake_tensor import FakeTensor, FakeTensorMode
 
 import mish_torch
 
-TORCH_VERSION = tuple(int(p) for p in torch.__version__.split(".")[:2])
 DTYPES = (torch.float32, torch.float64, torch.bfloat16, torch.float16)
 
 
@@ -95,61 +94,33 @@ class FakeTensors(unittest.TestCase):
         self.assertEqual(metadata(y), metadata(expected))
 
 
-def batch_norm_mish_args(device):
-    """Training-mode arguments of mish::batch_norm_mish, channels-last input
-    with a residual."""
+def batch_norm_mish_args(device, residual="plain"):
+    """Training-mode arguments of mish::batch_norm_mish on a channels-last
+    input: no residual, a plain one, or one through its own batch norm (in
+    eval mode, with its running statistics)."""
     x = torch.randn(2, 3, 4, 5, device=device).to(
         memory_format=torch.channels_last)
-    return (x, torch.randn_like(x), torch.rand(3, device=device) + 0.5,
-            torch.randn(3, device=device), torch.zeros(3, device=device),
-            torch.ones(3, device=device), True, 0.1, 1e-5)
 
+    def channels(fill):
+        return fill(3, device=device)
 
-NEEDS_2_1 = unittest.skipIf(
-    TORCH_VERSION < (2, 1),
-    f"torch.compile and opcheck need torch >= 2.1, this is {torch.__version__}")
+    args = (x, None if residual is None else torch.randn_like(x),
+            channels(torch.rand) + 0.5, channels(torch.randn),
+            channels(torch.zeros), channels(torch.ones), True, 0.1, 1e-5)
+    if residual != "normalized":
+        return args
+    return args + (True, channels(torch.rand) + 0.5, channels(torch.randn),
+                   channels(torch.randn), channels(torch.rand) + 0.5, False,
+                   0.1, 1e-5)
 
 
 def devices():
     return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
-@NEEDS_2_1
-class Compile(unittest.TestCase):
-    def check(self, backend, device, dynamic, fused=False):
-        torch.manual_seed(0)
-        net = torch.nn.Sequential(
-            torch.nn.Conv2d(3, 8, 3, padding=1),
-            mish_torch.BatchNormMish2d(8) if fused else mish_torch.Mish(),
-            torch.nn.Conv2d(8, 4, 3), mish_torch.Mish()).to(device)
-        # fullgraph: a graph break anywhere, at the op included, is an error.
-        compiled = torch.compile(net, backend=backend, fullgraph=True,
-                                 dynamic=dynamic)
-        for batch in (2, 3):
-            x = torch.randn(batch, 3, 9, 9, device=device, requires_grad=True)
-            y = compiled(x)
-            torch.testing.assert_close(y, net(x), rtol=1e-5, atol=1e-5)
-            (grad,) = torch.autograd.grad(y.sum(), x)
-            (expected,) = torch.autograd.grad(net(x).sum(), x)
-            torch.testing.assert_close(grad, expected, rtol=1e-5, atol=1e-5)
-
-    def test_aot_eager(self):
-        for device in devices():
-            for dynamic in (False, True):
-                self.check("aot_eager", device, dynamic)
-
-    def test_batch_norm_mish_aot_eager(self):
-        for device in devices():
-            self.check("aot_eager", device, dynamic=False, fused=True)
-
-    def test_inductor(self):
-        for device in devices():
-            self.check("inductor", device, dynamic=False)
-
-
-@NEEDS_2_1
 @unittest.skipUnless(hasattr(torch.library, "opcheck"),
-                     "torch.library.opcheck is not in this torch")
+                     f"torch.library.opcheck needs torch >= 2.4, this is "
+                     f"{torch.__version__}")
 class OpCheck(unittest.TestCase):
     def test_every_op(self):
         for device in devices():
@@ -161,13 +132,16 @@ class OpCheck(unittest.TestCase):
                     torch.ops.mish.mish_.default: (x.detach().clone(),),
                     torch.ops.mish.mish_backward.default: (dy, x.detach()),
                 }
-                if x.dim() == 4:
-                    args[torch.ops.mish.batch_norm_mish.default] = \
-                        batch_norm_mish_args(device)
                 for op, op_args in args.items():
                     with self.subTest(op=str(op), device=device,
                                       shape=tuple(x.shape)):
                         torch.library.opcheck(op, op_args)
+            for residual in (None, "plain", "normalized"):
+                with self.subTest(op="batch_norm_mish", device=device,
+                                  residual=residual):
+                    torch.library.opcheck(
+                        torch.ops.mish.batch_norm_mish.default,
+                        batch_norm_mish_args(device, residual))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
-"""ONNX export registered by `import mish_torch`: checked by the onnx
-package's checker and run by an independent runtime, OpenCV's DNN module."""
+"""ONNX export of the operators, from both of torch's exporters: the
+TorchScript one (registered by `import mish_torch`; opsets 13 to 18) and,
+with torch >= 2.5, the dynamo one (`dynamo=True`, with
+mish_torch.onnx_translations()). Each file passes the onnx checker and runs
+in OpenCV's DNN module and in ONNX Runtime (CPU), within 1e-5 of eager."""
 
 import inspect
 import io
@@ -16,9 +19,15 @@ try:
     import onnx
 except ImportError as error:  # scripts/install-deps.sh installs both
     raise unittest.SkipTest(f"ONNX export tests need onnx and OpenCV: {error}")
+try:
+    import onnxruntime
+except ImportError:  # not a Debian package: the pypi configuration has it
+    onnxruntime = None
 
-EXPORT_OPSETS = (13, 17)
+TORCH_VERSION = tuple(int(p) for p in torch.__version__.split(".")[:2])
+EXPORT_OPSETS = range(13, 18)
 MISH_OPSET = 18
+TOLERANCE = 1e-5
 
 
 def max_opset():
@@ -27,6 +36,58 @@ def max_opset():
     exporter = getattr(constants, "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET",
                        constants.ONNX_MAX_OPSET)
     return min(exporter, onnx.defs.onnx_opset_version())
+
+
+NEEDS_DYNAMO = unittest.skipIf(
+    TORCH_VERSION < (2, 5),
+    f"the dynamo exporter needs torch >= 2.5, this is {torch.__version__}")
+
+
+def export(model, x, opset):
+    """The TorchScript exporter's file."""
+    kwargs = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    buffer = io.BytesIO()
+    torch.onnx.export(model, (x,), buffer, opset_version=opset,
+                      input_names=["x"], output_names=["y"], **kwargs)
+    return buffer.getvalue()
+
+
+def export_dynamo(model, x):
+    """The dynamo exporter's file, at its default opset."""
+    program = torch.onnx.export(
+        model, (x,), dynamo=True, verbose=False,
+        custom_translation_table=mish_torch.onnx_translations())
+    return program.model_proto.SerializeToString()
+
+
+def check(test, data, x, expected):
+    """data passes the checker and runs in every runtime here."""
+    model = onnx.load_from_string(data)
+    onnx.checker.check_model(model, full_check=True)
+    net = cv2.dnn.readNetFromONNX(np.frombuffer(data, dtype=np.uint8))
+    net.setInput(x.numpy())
+    outputs = {"OpenCV": net.forward()}
+    if onnxruntime is not None:
+        session = onnxruntime.InferenceSession(
+            data, providers=["CPUExecutionProvider"])
+        name = session.get_inputs()[0].name
+        outputs["ONNX Runtime"] = session.run(None, {name: x.numpy()})[0]
+    for runtime, y in outputs.items():
+        test.assertEqual(y.shape, expected.shape, runtime)
+        test.assertLessEqual(float(np.abs(y - expected).max()), TOLERANCE,
+                             runtime)
+    return [node.op_type for node in model.graph.node]
+
+
+class Runtimes(unittest.TestCase):
+    @unittest.skipIf(onnxruntime is None,
+                     "onnxruntime is not a Debian package (pypi "
+                     "configuration: scripts/install-deps.sh --pypi)")
+    def test_onnx_runtime_is_here(self):
+        self.assertIn("CPUExecutionProvider",
+                      onnxruntime.get_available_providers())
 
 
 class Net(torch.nn.Module):
@@ -45,16 +106,6 @@ class Net(torch.nn.Module):
         return mish_torch.mish(self.act2(self.conv2(x)) * 4)
 
 
-def export(model, x, opset):
-    kwargs = {}
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kwargs["dynamo"] = False  # the exporter these registrations are for
-    buffer = io.BytesIO()
-    torch.onnx.export(model, (x,), buffer, opset_version=opset,
-                      input_names=["x"], output_names=["y"], **kwargs)
-    return buffer.getvalue()
-
-
 class Export(unittest.TestCase):
     def setUp(self):
         torch.manual_seed(0)
@@ -68,37 +119,31 @@ class Export(unittest.TestCase):
         with torch.no_grad():
             self.expected = self.net(self.x.clone()).numpy()
 
-    def check_runs_in_opencv(self, data):
-        net = cv2.dnn.readNetFromONNX(np.frombuffer(data, dtype=np.uint8))
-        net.setInput(self.x.numpy())
-        y = net.forward()
-        self.assertEqual(y.shape, self.expected.shape)
-        self.assertLessEqual(float(np.abs(y - self.expected).max()), 1e-4)
-
     def test_pattern_below_opset_18(self):
         for opset in EXPORT_OPSETS:
             with self.subTest(opset=opset):
-                data = export(self.net, self.x, opset)
-                model = onnx.load_from_string(data)
-                onnx.checker.check_model(model, full_check=True)
-                ops = [node.op_type for node in model.graph.node]
+                ops = check(self, export(self.net, self.x, opset), self.x,
+                            self.expected)
                 self.assertEqual(ops.count("Softplus"), 3, ops)
                 self.assertEqual(ops.count("Tanh"), 3, ops)
                 self.assertNotIn("Mish", ops)
+                model = onnx.load_from_string(export(self.net, self.x, opset))
                 self.assertFalse(any(n.domain for n in model.graph.node))
-                self.check_runs_in_opencv(data)
 
     @unittest.skipIf(max_opset() < MISH_OPSET,
                      f"torch {torch.__version__} with onnx {onnx.__version__} "
                      f"exports and checks up to opset {max_opset()}")
     def test_mish_operator_from_opset_18(self):
-        data = export(self.net, self.x, MISH_OPSET)
-        model = onnx.load_from_string(data)
-        onnx.checker.check_model(model, full_check=True)
-        ops = [node.op_type for node in model.graph.node]
+        ops = check(self, export(self.net, self.x, MISH_OPSET), self.x,
+                    self.expected)
         self.assertEqual(ops.count("Mish"), 3, ops)
         self.assertNotIn("Softplus", ops)
-        self.check_runs_in_opencv(data)
+
+    @NEEDS_DYNAMO
+    def test_dynamo_exporter(self):
+        ops = check(self, export_dynamo(self.net, self.x), self.x,
+                    self.expected)
+        self.assertEqual(ops.count("Mish"), 3, ops)
 
 
 BATCH_NORM_MISH = (
@@ -165,13 +210,14 @@ class BatchNormMish(torch.nn.Module):
 
 
 class ExportBatchNormMish(unittest.TestCase):
-    def test_batch_norm_then_mish(self):
-        op = batch_norm_mish_op()
+    def networks(self):
+        """(affine, residual, network, expected output) for each kind."""
         x = torch.randn(2, 5, 7, 6) * 2
         for affine in (True, False):
             for residual in (None, "plain", "normalized"):
                 torch.manual_seed(0)
-                net = BatchNormMish(op, 5, affine, residual).eval()
+                net = BatchNormMish(batch_norm_mish_op(), 5, affine,
+                                    residual).eval()
                 with torch.no_grad():
                     for bn in (net.bn, net.shortcut_bn):
                         bn.running_mean.uniform_(-1, 1)
@@ -180,27 +226,34 @@ class ExportBatchNormMish(unittest.TestCase):
                             bn.weight.uniform_(0.5, 2)
                             bn.bias.uniform_(-1, 1)
                     expected = net(x).numpy()
-                for opset in EXPORT_OPSETS:
-                    with self.subTest(affine=affine, residual=residual,
-                                      opset=opset):
-                        data = export(net, x, opset)
-                        model = onnx.load_from_string(data)
-                        onnx.checker.check_model(model, full_check=True)
-                        ops = sorted(n.op_type for n in model.graph.node
-                                     if n.op_type != "Constant")
-                        self.assertEqual(
-                            ops, sorted(
-                                ["BatchNormalization", "Softplus", "Tanh",
-                                 "Mul"] +
-                                ["Add", "Mul"] * (residual is not None) +
-                                ["BatchNormalization"] *
-                                (residual == "normalized")))
-                        runtime = cv2.dnn.readNetFromONNX(
-                            np.frombuffer(data, dtype=np.uint8))
-                        runtime.setInput(x.numpy())
-                        y = runtime.forward()
-                        self.assertLessEqual(
-                            float(np.abs(y - expected).max()), 1e-4)
+                yield affine, residual, net, x, expected
+
+    def test_batch_norm_then_mish(self):
+        for affine, residual, net, x, expected in self.networks():
+            for opset in list(EXPORT_OPSETS) + [MISH_OPSET]:
+                if opset > max_opset():
+                    continue
+                with self.subTest(affine=affine, residual=residual,
+                                  opset=opset):
+                    ops = check(self, export(net, x, opset), x, expected)
+                    mish = ["Softplus", "Tanh", "Mul"]
+                    if opset >= MISH_OPSET:
+                        mish = ["Mish"]
+                    self.assertEqual(
+                        sorted(op for op in ops if op != "Constant"), sorted(
+                            ["BatchNormalization"] + mish +
+                            ["Add", "Mul"] * (residual is not None) +
+                            ["BatchNormalization"] *
+                            (residual == "normalized")))
+
+    @NEEDS_DYNAMO
+    def test_dynamo_exporter(self):
+        for affine, residual, net, x, expected in self.networks():
+            with self.subTest(affine=affine, residual=residual):
+                ops = check(self, export_dynamo(net, x), x, expected)
+                self.assertEqual(ops.count("Mish"), 1, ops)
+                self.assertEqual(ops.count("BatchNormalization"),
+                                 1 + (residual == "normalized"), ops)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import sys
 import tempfile
 import unittest
 
+import torch
+
 SOURCE = pathlib.Path(__file__).resolve().parents[3]
 PACKAGE = SOURCE / "python" / "mish_torch"
 LIBRARY = os.environ.get("MISH_TORCH_LIBRARY")
@@ -46,9 +48,13 @@ class Checkout(unittest.TestCase):
         line = re.search(r"`(PYTHONPATH=python /usr/bin/python3 -c .*?)`",
                          readme).group(1)
         # A checkout whose library sits where `cmake --preset release`
-        # builds it.
+        # builds it (pypi, with .venv's interpreter, for PyPI's torch).
         copy_package(self.tmp / "python")
-        built = self.tmp / "build" / "release" / "src" / "torch"
+        preset = "release"
+        if sys.prefix != sys.base_prefix:
+            preset = "pypi"
+            line = line.replace("/usr/bin/python3", sys.executable)
+        built = self.tmp / "build" / preset / "src" / "torch"
         built.mkdir(parents=True)
         (built / "libmish_torch.so").symlink_to(LIBRARY)
         result = run(line, self.tmp, user_env())
@@ -67,8 +73,21 @@ class Checkout(unittest.TestCase):
         result = run(f"{sys.executable} -c 'import mish_torch'", cwd,
                      user_env(PYTHONPATH=str(self.tmp / "python")))
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("libmish_torch.so not found", result.stderr)
+        self.assertIn("no libmish_torch.so built for torch", result.stderr)
         self.assertIn(str(self.tmp / "build" / "release"), result.stderr)
+
+    def test_skips_a_build_for_another_torch(self):
+        copy_package(self.tmp / "python")
+        built = self.tmp / "build" / "release" / "src" / "torch"
+        built.mkdir(parents=True)
+        (built / "libmish_torch.so").symlink_to(LIBRARY)
+        env = user_env(PYTHONPATH=str(self.tmp / "python"))
+        command = f"{sys.executable} -c 'import mish_torch'"
+        (built / "torch-version").write_text("1.0.0\n")
+        result = run(command, self.tmp, env)
+        self.assertIn("no libmish_torch.so built for torch", result.stderr)
+        (built / "torch-version").write_text(torch.__version__ + "\n")
+        self.assertEqual(run(command, self.tmp, env).returncode, 0)
 
 
 @unittest.skipUnless(BUILD, "MISH_BUILD_DIR not set (ctest sets it)")

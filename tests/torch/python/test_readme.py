@@ -23,8 +23,6 @@ def snippets():
 def why_not_here(code):
     if "torch.compile(" in code and TORCH_VERSION < (2, 1):
         return f"torch.compile needs torch >= 2.1, this is {torch.__version__}"
-    if "torch.onnx.export(" in code and TORCH_VERSION >= (2, 9):
-        return "written for the TorchScript exporter (dynamo=False there)"
     return None
 
 

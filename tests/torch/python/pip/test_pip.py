@@ -1,7 +1,10 @@
-"""`pip install .` and `pip wheel .` as the README's pip section writes
-them, offline, in a copy of the checkout, with nothing set for mish: the
-package must import from any directory. Slow (it builds the library), so
-ctest runs it on its own (torch.pip)."""
+"""`pip install .` and `pip wheel .` as the README writes them, offline, in
+a copy of the checkout, with nothing set for mish: the package must import
+from any directory. With Debian's torch, the README's pip section (a venv
+that sees the system's packages); with PyPI's (this interpreter is a venv,
+.venv), its "With PyTorch from pip" section, in a venv at the copy's .venv
+that sees this one's packages. Slow (it builds the library), so ctest runs
+it on its own (torch.pip)."""
 
 import os
 import pathlib
@@ -9,20 +12,37 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import unittest
 import zipfile
 
 SOURCE = pathlib.Path(__file__).resolve().parents[4]
-# Build trees and run outputs are not part of what pip builds from.
-NOT_SOURCE = ("build*", ".git", "runs", "out", ".deps", "*.egg-info",
-              "__pycache__")
+# Build trees, environments and run outputs are not what pip builds from.
+NOT_SOURCE = ("build*", ".git", ".venv", "runs", "out", ".deps",
+              "*.egg-info", "__pycache__")
+IN_VENV = sys.prefix != sys.base_prefix  # the pypi configuration
 
 
 def readme_pip_commands():
     text = (SOURCE / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### pip install"):]
-    return re.search(r"^```sh\n(.*?)^```", section, re.M | re.S).group(1)
+    heading = "### With PyTorch from pip" if IN_VENV else "### pip install"
+    section = text[text.index(heading):]
+    pip = section.index("pip install --no-build-isolation")
+    block = section.rindex("```sh\n", 0, pip)
+    return re.search(r"^```sh\n(.*?)^```", section[block:],
+                     re.M | re.S).group(1)
+
+
+def make_venv(path):
+    """A venv that sees this interpreter's torch: the system's packages, or
+    through a .pth file, those of the venv this runs in."""
+    if not IN_VENV:
+        return f"{sys.executable} -m venv --system-site-packages {path}"
+    site = sysconfig.get_paths()["purelib"]
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return (f"{sys.base_prefix}/bin/{version} -m venv {path} && echo {site} "
+            f"> {path}/lib/{version}/site-packages/torch-from.pth")
 
 
 def user_env(home):
@@ -31,10 +51,8 @@ def user_env(home):
     env.update(HOME=str(home), PIP_NO_INDEX="1",  # offline: fail, never fetch
                PIP_DISABLE_PIP_VERSION_CHECK="1",
                PIP_ROOT_USER_ACTION="ignore")
-    if "CCACHE_DIR" in env and shutil.which("ccache"):
-        # A developer's warm cache; paths relative to the copy hit it again.
-        env["CMAKE_ARGS"] = "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache " \
-                            "-DCMAKE_C_COMPILER_LAUNCHER=ccache"
+    # CCACHE_DIR, when set, keeps a developer's warm cache (the build
+    # compiles through ccache with paths relative to the copy).
     return env
 
 
@@ -48,7 +66,8 @@ class Pip(unittest.TestCase):
         shutil.copytree(SOURCE, self.checkout,
                         ignore=shutil.ignore_patterns(*NOT_SOURCE))
         self.env = user_env(self.home)
-        self.env["CCACHE_BASEDIR"] = str(self.checkout)
+        if IN_VENV:  # the README's .venv, in the copy
+            self.bash(make_venv(self.checkout / ".venv"), "/")
 
     def bash(self, script, cwd):
         result = subprocess.run(["bash", "-euo", "pipefail", "-c", script],
@@ -63,7 +82,7 @@ class Pip(unittest.TestCase):
         self.assertRegex(out.splitlines()[-1], r"^tensor\(\[0\.8651, 0\.8651\]\)$")
 
         # The package and its libraries live in the environment.
-        venv = self.home / "venv-mish"
+        venv = self.checkout / ".venv" if IN_VENV else self.home / "venv-mish"
         where = self.bash(f"{venv}/bin/python -c 'import mish_torch; "
                           "print(mish_torch.library_path)'", "/")
         self.assertTrue(where.startswith(str(venv)), where)
@@ -77,8 +96,8 @@ class Pip(unittest.TestCase):
                      "mish_torch/libmish.so.0"):
             self.assertIn(name, names)
         second = self.tmp / "second"
-        self.bash(f"{sys.executable} -m venv --system-site-packages {second}"
-                  f" && {second}/bin/pip install --no-deps {wheel}", "/")
+        self.bash(f"{make_venv(second)} && {second}/bin/pip install "
+                  f"--no-deps {wheel}", "/")
         out = self.bash(f"{second}/bin/python -c 'import torch, mish_torch; "
                         "print(mish_torch.library_path); "
                         "print(mish_torch.mish(torch.zeros(1)).item())'", "/")
