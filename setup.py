@@ -11,6 +11,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
@@ -34,9 +35,9 @@ def configure_args(build):
             "-DMISH_BUILD_LAB=OFF",
             # CUDA kernels only for a torch that can call them.
             "-DMISH_CUDA=" + ("ON" if torch.version.cuda else "OFF")]
-    # pip's torch carries its CMake package; Debian's is in the system path.
-    if os.path.isdir(torch.utils.cmake_prefix_path):
-        args.append("-DCMAKE_PREFIX_PATH=" + torch.utils.cmake_prefix_path)
+    # This interpreter's torch is the LibTorch to build against (pip's
+    # carries its own; Debian's is in the system path): cmake/MishDeps.cmake.
+    args.append("-DMISH_TORCH_PYTHON=" + sys.executable)
     if not (build / "CMakeCache.txt").exists() and shutil.which("ninja"):
         args += ["-G", "Ninja"]
     return args + shlex.split(os.environ.get("CMAKE_ARGS", ""))

@@ -64,7 +64,7 @@ set(MISH_TORCH_OPENMP OFF)
 if(NOT MISH_TORCH STREQUAL "OFF" AND MISH_TORCH_PYTHON)
   execute_process(
     COMMAND ${MISH_TORCH_PYTHON} -c
-            "import torch; print(torch.utils.cmake_prefix_path)"
+            "import os, torch; print(torch.utils.cmake_prefix_path); print(os.path.dirname(torch.__file__))"
     OUTPUT_VARIABLE _mish_torch_prefix ERROR_VARIABLE _mish_error
     RESULT_VARIABLE _mish_rc OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT _mish_rc EQUAL 0)
@@ -72,8 +72,14 @@ if(NOT MISH_TORCH STREQUAL "OFF" AND MISH_TORCH_PYTHON)
                         "import torch (for PyPI's torch: scripts/"
                         "install-deps.sh --pypi):\n${_mish_error}")
   endif()
-  if(IS_DIRECTORY "${_mish_torch_prefix}")  # Debian's is in the system path
-    list(PREPEND CMAKE_PREFIX_PATH "${_mish_torch_prefix}")
+  # Its CMake package, and its own folder: TorchConfig.cmake looks for
+  # libc10 and the other libraries in the system's folders before its own,
+  # and would take Debian's LibTorch where both are installed (two c10 in
+  # one process, which corrupt each other's heap at exit).
+  string(REPLACE "\n" ";" _mish_torch_prefix "${_mish_torch_prefix}")
+  list(GET _mish_torch_prefix 0 _mish_torch_cmake)
+  if(IS_DIRECTORY "${_mish_torch_cmake}")  # Debian's is in the system path
+    list(PREPEND CMAKE_PREFIX_PATH ${_mish_torch_prefix})
   endif()
 endif()
 if(NOT MISH_TORCH STREQUAL "OFF")
@@ -91,6 +97,16 @@ if(NOT MISH_TORCH STREQUAL "OFF")
     set(MISH_HAVE_TORCH ON)
     message(STATUS "mish: LibTorch operator ON (Torch ${Torch_VERSION})")
     mish_torch_threading()
+    # PyPI's CUDA torch finds its CUDA libraries (NCCL, cuDNN, ...) in the
+    # nvidia/ packages beside it, through its RPATH; the linker must find
+    # them there too, not the toolkit's older NCCL (and c10d's nccl.h is
+    # theirs: lab/cmake/c10d.cmake).
+    file(GLOB _mish_wheel_libs LIST_DIRECTORIES true
+         "${TORCH_INSTALL_PREFIX}/../nvidia/*/lib")
+    if(_mish_wheel_libs)
+      list(JOIN _mish_wheel_libs ":" _mish_wheel_libs)
+      add_link_options("LINKER:-rpath-link,${_mish_wheel_libs}")
+    endif()
   elseif(MISH_TORCH STREQUAL "ON")
     message(FATAL_ERROR "mish: MISH_TORCH=ON but LibTorch was not found; "
                         "install libtorch-dev or set CMAKE_PREFIX_PATH")

@@ -29,9 +29,7 @@
 #include "src/core/targets.h"
 
 #ifdef MISH_BENCH_ONEDNN
-#include <omp.h>
-
-#include <oneapi/dnnl/dnnl.hpp>
+#include "onednn_peer.h"
 #endif
 #ifdef MISH_BENCH_TORCH
 #include <ATen/ATen.h>
@@ -102,58 +100,11 @@ const Kernels* FindTarget(const std::vector<Kernels>& all, const char* name) {
   return nullptr;
 }
 
-#if defined(MISH_BENCH_ONEDNN) || defined(MISH_BENCH_TORCH)
+#ifdef MISH_BENCH_TORCH
 // AVX-512 with or without our AVX-512 BF16 path: the peers' ISA is the same.
 bool IsAvx3(const char* target) {
   return !strcmp(target, "AVX3") || !strcmp(target, "AVX3_NO_BF16");
 }
-#endif
-
-#ifdef MISH_BENCH_ONEDNN
-// oneDNN's instruction-set cap matching a Highway target.
-bool LimitOneDnn(const char* target) {
-  using dnnl::cpu_isa;
-  const cpu_isa isa = IsAvx3(target)            ? cpu_isa::avx512_core
-                      : !strcmp(target, "AVX2") ? cpu_isa::avx2
-                      : !strcmp(target, "SSE4") ? cpu_isa::sse41
-                                                : cpu_isa::all;
-  if (isa == cpu_isa::all) return false;
-  dnnl::set_max_cpu_isa(isa);
-  return true;
-}
-
-struct OneDnn {
-  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
-  dnnl::stream strm{eng};
-  dnnl::memory::desc md;
-  dnnl::eltwise_forward::primitive_desc fwd_pd;
-  dnnl::eltwise_forward fwd;
-  dnnl::eltwise_backward bwd;
-  dnnl::memory x, y, dy, dx;
-  OneDnn(float* xp, float* yp, float* dyp, float* dxp, size_t n)
-      : md({static_cast<dnnl::memory::dim>(n)}, dnnl::memory::data_type::f32,
-           dnnl::memory::format_tag::a),
-        fwd_pd({dnnl::prop_kind::forward_training,
-                dnnl::algorithm::eltwise_mish, md, 0.0f, 0.0f},
-               eng),
-        fwd(fwd_pd),
-        bwd(dnnl::eltwise_backward::primitive_desc(
-            {dnnl::algorithm::eltwise_mish, md, md, 0.0f, 0.0f}, eng, fwd_pd)),
-        x(md, eng, xp),
-        y(md, eng, yp),
-        dy(md, eng, dyp),
-        dx(md, eng, dxp) {}
-  void Forward() {
-    fwd.execute(strm, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}});
-    strm.wait();
-  }
-  void Backward() {
-    bwd.execute(
-        strm,
-        {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}});
-    strm.wait();
-  }
-};
 #endif
 
 #ifdef MISH_BENCH_TORCH
@@ -271,13 +222,11 @@ int main(int argc, char** argv) {
   };
   std::string peers;
 #ifdef MISH_BENCH_ONEDNN
-  const bool dnnl_limited = LimitOneDnn(k->target);
-  omp_set_num_threads(1);
-  OneDnn dnnl(x.data(), y.data(), dy.data(), dx.data(), n);
+  const bool dnnl_limited = mish::bench::LimitOneDnn(k->target);
+  mish::bench::OneDnnMish dnnl(x.data(), y.data(), dy.data(), dx.data(), n);
   cases.push_back({"forward oneDNN", [&] { dnnl.Forward(); }});
   cases.push_back({"backward oneDNN", [&] { dnnl.Backward(); }});
-  peers += std::string(" oneDNN ") + std::to_string(dnnl::version()->major) +
-           "." + std::to_string(dnnl::version()->minor) +
+  peers += " oneDNN " + mish::bench::OneDnnVersion() +
            (dnnl_limited ? " (capped to the same ISA)" : "");
 #endif
 #ifdef MISH_BENCH_TORCH

@@ -5,6 +5,7 @@ time, measured interleaved and given as ratios to BatchNorm2d + ReLU(inplace).
     /usr/bin/python3 bench/torch/batch_norm_mish.py               # CPU table
     python3 bench/torch/batch_norm_mish.py --device cuda --model resnet50 \\
         --batch 128 --size 128 --amp bfloat16 --channels-last     # GPU table
+    .venv/bin/python bench/torch/batch_norm_mish.py --compile     # + inductor
 
 Saved bytes: the unique storages that autograd saves (saved_tensors_hooks),
 parameters and buffers excluded. On CUDA also the peak of
@@ -102,6 +103,8 @@ class Bottleneck(nn.Module):
 
 
 MODELS = ("small", "plain", "resnet50")
+# The variants --compile adds under torch.compile (inductor).
+COMPILED = ("BN + nn.Mish", "BatchNormMish2d (fused)")
 
 
 class Net(nn.Module):
@@ -251,6 +254,8 @@ def main():
     parser.add_argument("--steps", type=int, default=10,
                         help="timed steps per variant (interleaved)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--compile", action="store_true",
+                        help="also torch.compile'd networks (torch >= 2.1)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -262,10 +267,16 @@ def main():
     x = x.contiguous(memory_format=fmt)
     target = torch.randint(0, 10, (args.batch,), device=device)
 
+    variants = [(label, kind, False) for label, kind in VARIANTS.items()]
+    if args.compile:  # inductor fuses the elementwise work of BN + Mish
+        variants += [(f"torch.compile({label})", VARIANTS[label], True)
+                     for label in COMPILED]
     rows = {}
-    for label, kind in VARIANTS.items():
+    for label, kind, compiled in variants:
         torch.manual_seed(0)
         model = Net(args.model, kind).to(device, memory_format=fmt)
+        if compiled:
+            model = torch.compile(model)
         step = step_fn(model, x, target, amp)
         step()  # warm-up: allocator, kernels, optimizer state
         rows[label] = {"step": step, "saved": saved_bytes(model, x, amp),

@@ -20,8 +20,11 @@ if(NOT MISH_GLOO_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
 endif()
 set(c10d_definitions USE_C10D_GLOO)
 
+# NCCL's header: the one LibTorch was built with first (PyPI's torch: the
+# nvidia-nccl package beside it), then the CUDA toolkit's.
 find_path(MISH_NCCL_INCLUDE_DIR nccl.h
-  HINTS ${TORCH_INCLUDE_DIRS} ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_INCLUDE_DIR)
+  HINTS ${TORCH_INCLUDE_DIRS} ${TORCH_INSTALL_PREFIX}/../nvidia/nccl/include
+        ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_INCLUDE_DIR)
 if(TARGET torch_cuda AND MISH_NCCL_INCLUDE_DIR)
   list(APPEND c10d_options -isystem ${MISH_NCCL_INCLUDE_DIR})
   list(APPEND c10d_definitions USE_C10D_NCCL MISHLAB_HAVE_NCCL)
