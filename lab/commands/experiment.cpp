@@ -18,6 +18,7 @@
 #include "run/machine.hpp"
 #include "run/shard.hpp"
 #include "train/distributed.hpp"
+#include "train/task.hpp"
 
 namespace mishlab {
 
@@ -124,6 +125,7 @@ fs::path new_folder(const RunConfig& config, const std::string& name,
 
 struct Command {
   ExperimentDefinition definition;
+  std::string task;                // of the command's default model
   std::vector<std::string> flags;  // the settings offered
   RunConfig config;                // what the flags write to
   ConfigFlags parsed;
@@ -150,6 +152,11 @@ void drive(const Command& c) {
     config.experiment.resume = true;
   }
   check_settings(config);
+  if (const std::string task = task_name(config.train.model); task != c.task) {
+    throw Error("--model " + config.train.model + " is a " + task +
+                " model; `mish-lab " + def.name + "` trains " + c.task +
+                " models");
+  }
   if (def.check) def.check(config);
   const std::optional<Shard> shard = pick_shard(config.experiment.shard, env);
   if (!config.experiment.resume) {
@@ -248,10 +255,20 @@ void add_experiment(CLI::App& app, ExperimentDefinition definition) {
   }
   c->flags.insert(c->flags.end(), def.flags.begin(), def.flags.end());
   if (def.defaults) def.defaults(c->config);
+  c->task = task_name(c->config.train.model);
   CLI::App* cmd = app.add_subcommand(def.name, def.help);
   c->parsed.add_flags(*cmd, c->config, c->flags, def.aliases);
   cmd->callback([c] { drive(*c); });
   commands()[def.name] = c;
+}
+
+void check_baseline(const RunConfig& config) {
+  const auto& acts = config.experiment.activations;
+  if (std::find(acts.begin(), acts.end(), config.experiment.baseline) ==
+      acts.end()) {
+    throw Error("--baseline " + config.experiment.baseline +
+                " is not among --activations");
+  }
 }
 
 void add_report_command(CLI::App& app) {

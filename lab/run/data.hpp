@@ -21,10 +21,11 @@ struct ExperimentData {
   std::unique_ptr<BatchSource> test;
 };
 
-// Opens the folder that --data names with --train-limit/--test-limit: IDX
-// or CIFAR files held as tensors on `device`, or JPEG class folders decoded
-// as the runs go. Throws Error on bad data, and when the training set makes
-// no batch to train on.
+// Opens the folder that --data names with --train-limit/--test-limit, with
+// the targets of the model's task: IDX or CIFAR files held as tensors on
+// `device`, or JPEG class folders decoded as the runs go; to segment,
+// scenes made of IDX items or folders of images and PNG masks. Throws Error on
+// bad data, and when the training set makes no batch to train on.
 ExperimentData open_data(const RunConfig& config, c10::Device device);
 
 }  // namespace mishlab

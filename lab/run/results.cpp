@@ -12,6 +12,12 @@ double RunResult::final_acc() const {
   return ok() && !epochs.empty() ? epochs.back().test_acc : NAN;
 }
 
+double RunResult::final_metric(const std::string& name) const {
+  if (!ok() || epochs.empty()) return NAN;
+  const auto it = epochs.back().test_metrics.find(name);
+  return it == epochs.back().test_metrics.end() ? NAN : it->second;
+}
+
 double RunResult::seconds_per_epoch() const {
   if (epochs.empty()) return NAN;
   double total = 0;
@@ -59,6 +65,15 @@ std::string results_csv(const std::vector<RunResult>& results) {
   const std::vector<double> noise =
       results.empty() ? std::vector<double>{} : results.front().spec.noise;
   for (double n : noise) csv << ",acc_noise_" << n;
+  // The task's other metrics (segmentation, reconstruction).
+  std::vector<std::string> metrics;
+  if (!results.empty() && !results.front().epochs.empty()) {
+    for (const auto& [name, value] :
+         results.front().epochs.back().test_metrics) {
+      if (name != "accuracy") metrics.push_back(name);
+    }
+  }
+  for (const std::string& m : metrics) csv << ",test_" << m;
   csv << "\n";
   for (const RunResult& r : results) {
     const EpochRecord last = r.epochs.empty() ? EpochRecord{} : r.epochs.back();
@@ -70,6 +85,8 @@ std::string results_csv(const std::vector<RunResult>& results) {
     for (size_t i = 0; i < noise.size(); ++i) {
       csv << ',' << fixed(i < r.noise_acc.size() ? r.noise_acc[i] : NAN, 6);
     }
+    for (const std::string& m : metrics)
+      csv << ',' << fixed(r.final_metric(m), 6);
     csv << "\n";
   }
   return csv.str();

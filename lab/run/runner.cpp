@@ -125,17 +125,26 @@ class RunTrainer {
         break;
       }
       const PassStats test = trainer.evaluate(*data_.test);
-      r.epochs.push_back({epoch, train.loss, train.accuracy, test.loss,
-                          test.accuracy, seconds});
+      const std::vector<MetricInfo> metrics = trainer.task().metrics();
+      EpochRecord record{epoch,     train.loss,      train.metrics[0],
+                         test.loss, test.metrics[0], seconds,
+                         {}};
+      std::string shown;
+      for (size_t i = 0; i < metrics.size(); ++i) {
+        record.test_metrics[metrics[i].name] = test.metrics[i];
+        shown += ", test " + metrics[i].name + " " +
+                 fixed(test.metrics[i] * metrics[i].scale, metrics[i].digits);
+      }
+      r.epochs.push_back(record);
       save_checkpoint(trainer, checkpoint, epoch, json(r.epochs).dump());
-      log(status + ": train loss " + fixed(train.loss, 4) + ", test acc " +
-          percent(test.accuracy) + "%, " + fixed(seconds, 1) + " s");
+      log(status + ": train loss " + fixed(train.loss, 4) + shown + ", " +
+          fixed(seconds, 1) + " s");
     }
     if (r.ok()) {
       for (size_t i = 0; i < spec_.noise.size(); ++i) {
         r.noise_acc.push_back(
             trainer.evaluate(*data_.test, spec_.noise[i], spec_.seed + 7919 * i)
-                .accuracy);
+                .metrics[0]);
       }
     }
     return r;
@@ -152,6 +161,7 @@ class RunTrainer {
     options.label_smoothing = spec_.train.label_smoothing;
     options.bf16 = spec_.train.precision == "bf16";
     options.group = group_;
+    options.task = task_for_model(spec_.train.model, data_.shape.classes);
     return Trainer(std::move(model), std::move(optimizer),
                    get_schedule(spec_.train.schedule),
                    spec_.train.epochs * data_.train->batches(), options);
