@@ -116,6 +116,7 @@ void register_commands(CLI::App& app) {
   register_ablate(app);
   register_segment(app);
   register_generate(app);
+  register_suite(app);
   register_activation_commands(app);
   add_report_command(app);
 }

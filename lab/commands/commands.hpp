@@ -1,7 +1,7 @@
 #pragma once
 
 // mish-lab's subcommands. The experiments (compare, depth, noise, init,
-// train, ablate, segment, generate) are definitions run by one driver
+// train, ablate, segment, generate, suite) are definitions run by one driver
 // (experiment.hpp); `activations` and `plot-activations` only list and draw.
 
 namespace CLI {
@@ -21,6 +21,8 @@ void register_ablate(CLI::App& app);
 // Segmentation (U-Net) and generation (autoencoder).
 void register_segment(CLI::App& app);
 void register_generate(CLI::App& app);
+// Many benchmarks x activations x seeds: wins, ties and losses.
+void register_suite(CLI::App& app);
 // `activations` (the list) and `plot-activations` (their curves).
 void register_activation_commands(CLI::App& app);
 

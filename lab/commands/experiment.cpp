@@ -178,7 +178,8 @@ void drive(const Command& c) {
     device = c10::Device(c10::kCUDA,
                          static_cast<c10::DeviceIndex>(launch->local_rank));
   }
-  ExperimentData data = open_data(config, device);
+  std::vector<RunSpec> runs = def.runs(config);
+  DataSets data(config, runs, device);
   std::unique_ptr<Group> group;
   if (launch) {
     auto ms = [](double seconds) {
@@ -189,7 +190,7 @@ void drive(const Command& c) {
                                     ms(config.experiment.dist_join_timeout));
   }
   Experiment experiment{def.name, stored_command_line(), config,
-                        def.runs(config)};
+                        std::move(runs)};
   Finished finished{
       run_experiment(experiment, data, device, dir, {group.get(), shard}),
       config, c.flags};

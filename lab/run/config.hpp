@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/setting.hpp"
+#include "run/suites.hpp"
 #include "train/activations.hpp"
 #include "train/settings.hpp"
 
@@ -55,6 +56,11 @@ std::vector<std::string> default_inits();
     kStored, Check::range(0, 1000), "Noise standard deviations")               \
   X(std::vector<std::string>, inits, default_inits(), "--inits", kStored,      \
     Check::one_of(init_names), "Initialisers")                                 \
+  X(std::string, suite, "quick", "--suite", kStored,                          \
+    Check::one_of(suite_names),                                                \
+    "Benchmarks of `mish-lab suite`: quick (6 at --epochs, about 15 minutes "  \
+    "on 2 cores at the defaults) or paper (10 at the lab's full settings, "    \
+    "each with its own epochs; hours: add --train-limit 0 --test-limit 0)")    \
   X(int, size, 128, "--size", kStored, Check::range(8, 4096),                  \
     "Image-folder crop size in px (segmentation folders: images and masks "   \
     "are resized to it)")                                                      \

@@ -150,4 +150,21 @@ ExperimentData open_data(const RunConfig& config, c10::Device device) {
   return d;
 }
 
+DataSets::DataSets(const RunConfig& config, const std::vector<RunSpec>& runs,
+                   c10::Device device) {
+  if (runs.empty()) throw Error("the experiment has no runs");
+  first_ = runs.front();
+  for (const RunSpec& r : runs) {
+    const std::string task = task_name(r.train.model);
+    if (sets_.count(task)) continue;
+    RunConfig c = config;
+    c.train = r.train;
+    sets_.emplace(task, open_data(c, device));
+  }
+}
+
+ExperimentData& DataSets::of(const RunSpec& run) {
+  return sets_.at(task_name(run.train.model));
+}
+
 }  // namespace mishlab
