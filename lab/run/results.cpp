@@ -1,6 +1,7 @@
 #include "run/results.hpp"
 
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include "report/table.hpp"
@@ -65,12 +66,13 @@ std::string results_csv(const std::vector<RunResult>& results) {
   const std::vector<double> noise =
       results.empty() ? std::vector<double>{} : results.front().spec.noise;
   for (double n : noise) csv << ",acc_noise_" << n;
-  // The task's other metrics (segmentation, reconstruction).
-  std::vector<std::string> metrics;
-  if (!results.empty() && !results.front().epochs.empty()) {
-    for (const auto& [name, value] :
-         results.front().epochs.back().test_metrics) {
-      if (name != "accuracy") metrics.push_back(name);
+  // Every metric of the runs' tasks (a suite mixes them), by name; a run
+  // without one leaves it empty ("-").
+  std::set<std::string> metrics;
+  for (const RunResult& r : results) {
+    if (r.epochs.empty()) continue;
+    for (const auto& [name, value] : r.epochs.back().test_metrics) {
+      metrics.insert(name);
     }
   }
   for (const std::string& m : metrics) csv << ",test_" << m;

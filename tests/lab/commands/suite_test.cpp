@@ -90,6 +90,11 @@ TEST(Suite, ShardsMergedByReportEqualTheUnshardedSuite) {
   EXPECT_EQ(config["data_sets"].size(), 3u);  // one per task
   EXPECT_NE(read_file(root / "whole/report.md").find("significant wins"),
             std::string::npos);
+  // Every task's metric has its column in results.csv.
+  const std::string csv = read_file(root / "whole/results.csv");
+  for (const char* column : {"test_accuracy", "test_miou", "test_mse"}) {
+    EXPECT_NE(csv.find(column), std::string::npos) << column;
+  }
   fs::remove_all(root);
 }
 
