@@ -20,6 +20,7 @@
 #   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev   the lab
 #                         (flags, JSON outputs, Student t p-values, .gz data)
 #   libturbojpeg0-dev     JPEG image folders (Imagenette layout) for the lab
+#   libspng-dev           PNG masks and images of the lab's segmentation folders
 #   libgloo-dev           Gloo's headers, which LibTorch's c10d process group
 #                         header includes: the lab's data-parallel training
 #   gnuplot-nox           the lab's plots
@@ -41,7 +42,7 @@ packages=(
   libtorch-dev libopenblas0-openmp python3-torch python3-pytest
   python3-onnx python3-opencv python3-venv python3-setuptools python3-wheel
   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev
-  libturbojpeg0-dev libgloo-dev gnuplot-nox dataset-fashion-mnist
+  libturbojpeg0-dev libspng-dev libgloo-dev gnuplot-nox dataset-fashion-mnist
   clang libclang-rt-14-dev strace python3 ccache
 )
 pypi=0

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "data/images.hpp"
+#include "data/png.hpp"
 
 namespace mishlab::fuzz {
 
@@ -35,6 +36,18 @@ int cifar_one(const uint8_t* data, size_t size) {
       read_cifar(in, kind, kNoLimit, set);
     } catch (const Error&) {
     }
+  }
+  return 0;
+}
+
+int png_one(const uint8_t* data, size_t size) {
+  try {
+    decode_png(view(data, size), "fuzz.png");
+  } catch (const Error&) {
+  }
+  try {
+    decode_png_indices(view(data, size), "fuzz.png");
+  } catch (const Error&) {
   }
   return 0;
 }

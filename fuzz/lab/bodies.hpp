@@ -13,5 +13,7 @@ namespace mishlab::fuzz {
 int idx_one(const uint8_t* data, size_t size);
 // CIFAR-10 and CIFAR-100 records through read_cifar.
 int cifar_one(const uint8_t* data, size_t size);
+// PNG bytes as an image and as a mask (decode_png, decode_png_indices).
+int png_one(const uint8_t* data, size_t size);
 
 }  // namespace mishlab::fuzz

@@ -119,6 +119,9 @@ void register_commands(CLI::App& app) {
   register_init(app);
   register_train(app);
   register_ablate(app);
+  register_segment(app);
+  register_generate(app);
+  register_suite(app);
   register_activation_commands(app);
   add_report_command(app);
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 // mish-lab's subcommands. The experiments (compare, depth, noise, init,
-// train, ablate) are definitions run by one driver (experiment.hpp);
-// `activations` and `plot-activations` only list and draw.
+// train, ablate, segment, generate, suite) are definitions run by one driver
+// (experiment.hpp); `activations` and `plot-activations` only list and draw.
 
 namespace CLI {
 class App;
@@ -18,6 +18,11 @@ void register_init(CLI::App& app);
 void register_train(CLI::App& app);
 // Activation x optimizer+schedule x self-attention.
 void register_ablate(CLI::App& app);
+// Segmentation (U-Net) and generation (autoencoder).
+void register_segment(CLI::App& app);
+void register_generate(CLI::App& app);
+// Many benchmarks x activations x seeds: wins, ties and losses.
+void register_suite(CLI::App& app);
 // `activations` (the list) and `plot-activations` (their curves).
 void register_activation_commands(CLI::App& app);
 

@@ -5,7 +5,6 @@
 
 #include "commands/commands.hpp"
 #include "commands/experiment.hpp"
-#include "common/error.hpp"
 #include "report/table.hpp"
 
 namespace mishlab {
@@ -128,14 +127,7 @@ void register_compare(CLI::App& app) {
          c.experiment.seeds = 3;
          c.train.epochs = 2;
        },
-       [](const RunConfig& c) {
-         const auto& acts = c.experiment.activations;
-         if (std::find(acts.begin(), acts.end(), c.experiment.baseline) ==
-             acts.end()) {
-           throw Error("--baseline " + c.experiment.baseline +
-                       " is not among --activations");
-         }
-       },
+       check_baseline,
        [](const RunConfig& c) { return grid(c, {{}}); },
        report});
 }

@@ -18,6 +18,7 @@
 #include "run/machine.hpp"
 #include "run/shard.hpp"
 #include "train/distributed.hpp"
+#include "train/task.hpp"
 
 namespace mishlab {
 
@@ -124,6 +125,7 @@ fs::path new_folder(const RunConfig& config, const std::string& name,
 
 struct Command {
   ExperimentDefinition definition;
+  std::string task;                // of the command's default model
   std::vector<std::string> flags;  // the settings offered
   RunConfig config;                // what the flags write to
   ConfigFlags parsed;
@@ -150,6 +152,11 @@ void drive(const Command& c) {
     config.experiment.resume = true;
   }
   check_settings(config);
+  if (const std::string task = task_name(config.train.model); task != c.task) {
+    throw Error("--model " + config.train.model + " is a " + task +
+                " model; `mish-lab " + def.name + "` trains " + c.task +
+                " models");
+  }
   if (def.check) def.check(config);
   const std::optional<Shard> shard = pick_shard(config.experiment.shard, env);
   if (!config.experiment.resume) {
@@ -171,7 +178,8 @@ void drive(const Command& c) {
     device = c10::Device(c10::kCUDA,
                          static_cast<c10::DeviceIndex>(launch->local_rank));
   }
-  ExperimentData data = open_data(config, device);
+  std::vector<RunSpec> runs = def.runs(config);
+  DataSets data(config, runs, device);
   std::unique_ptr<Group> group;
   if (launch) {
     auto ms = [](double seconds) {
@@ -182,7 +190,7 @@ void drive(const Command& c) {
                                     ms(config.experiment.dist_join_timeout));
   }
   Experiment experiment{def.name, stored_command_line(), config,
-                        def.runs(config)};
+                        std::move(runs)};
   Finished finished{
       run_experiment(experiment, data, device, dir, {group.get(), shard}),
       config, c.flags};
@@ -248,10 +256,20 @@ void add_experiment(CLI::App& app, ExperimentDefinition definition) {
   }
   c->flags.insert(c->flags.end(), def.flags.begin(), def.flags.end());
   if (def.defaults) def.defaults(c->config);
+  c->task = task_name(c->config.train.model);
   CLI::App* cmd = app.add_subcommand(def.name, def.help);
   c->parsed.add_flags(*cmd, c->config, c->flags, def.aliases);
   cmd->callback([c] { drive(*c); });
   commands()[def.name] = c;
+}
+
+void check_baseline(const RunConfig& config) {
+  const auto& acts = config.experiment.activations;
+  if (std::find(acts.begin(), acts.end(), config.experiment.baseline) ==
+      acts.end()) {
+    throw Error("--baseline " + config.experiment.baseline +
+                " is not among --activations");
+  }
 }
 
 void add_report_command(CLI::App& app) {

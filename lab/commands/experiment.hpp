@@ -42,7 +42,12 @@ struct ExperimentDefinition {
 // The settings every training subcommand offers.
 extern const std::vector<std::string> kCommonFlags;
 
-// Adds the subcommand; its callback is the driver. Scaled out: a shard
+// Throws Error unless --baseline is among --activations.
+void check_baseline(const RunConfig& config);
+
+// Adds the subcommand; its callback is the driver. The command trains the
+// task of its default model (train/task.hpp): a --model of another task is
+// refused. Scaled out: a shard
 // (--shard, or the Slurm array task) trains its share of the runs into a
 // shared --out and leaves the report to `mish-lab report`; under torchrun or
 // srun every run trains data-parallel and rank 0 writes.

@@ -5,6 +5,7 @@
 
 #include "common/files.hpp"
 #include "report/table.hpp"
+#include "train/task.hpp"
 
 namespace mishlab {
 
@@ -116,11 +117,12 @@ GridRow point_row(std::string label, double x, std::string point) {
 
 Plot training_curves(const std::vector<RunResult>& results,
                      const std::vector<std::string>& activations,
-                     const std::string& title) {
+                     const std::string& title, const std::string& ylabel,
+                     double scale) {
   Plot plot;
   plot.title = title;
   plot.xlabel = "epoch";
-  plot.ylabel = "test accuracy (%)";
+  plot.ylabel = ylabel;
   for (const std::string& act : activations) {
     std::vector<double> sum;
     std::vector<int> count;
@@ -132,7 +134,7 @@ Plot training_curves(const std::vector<RunResult>& results,
           sum.resize(i + 1, 0);
           count.resize(i + 1, 0);
         }
-        sum[i] += e.test_acc * 100;
+        sum[i] += e.test_acc * scale;
         ++count[i];
       }
     }
@@ -197,6 +199,108 @@ void write_grid_report(const Finished& f, const std::vector<GridRow>& rows,
       heading + grid_table(rows, activations, cells, row_header) + "\n";
   body += plot_into_report(f, plot, name);
   write_report(f, title, body, grid_summary(rows, activations, cells));
+}
+
+namespace {
+
+// One metric's table rows and summary.json entries, and the verdicts.
+std::string metric_section(const Finished& f, const MetricInfo& m,
+                           nlohmann::json& summary) {
+  const ExperimentSettings& o = f.config.experiment;
+  const auto values = [&](const std::string& activation) {
+    std::vector<double> v;
+    for (const RunResult& r : f.outcome.results) {
+      const double x = r.final_metric(m.name);
+      if (r.spec.activation == activation && std::isfinite(x)) v.push_back(x);
+    }
+    return v;
+  };
+  const std::vector<double> base = values(o.baseline);
+  const Summary b = summarize(base);
+  // Welch's p of each activation against the baseline, and Holm's
+  // adjustment over those comparisons.
+  std::vector<double> p;
+  for (const std::string& a : o.activations) {
+    p.push_back(a == o.baseline ? NAN : welch_t_test(values(a), base).p);
+  }
+  const std::vector<double> p_holm = holm_adjust(p);
+  Table table({"activation", "runs", m.label + " (mean ± std)", "95% CI",
+               "Δ vs " + o.baseline, "Δ 95% CI", "p (Welch)", "p (Holm)",
+               "Cohen's d"});
+  std::string verdicts;
+  for (size_t i = 0; i < o.activations.size(); ++i) {
+    const std::string& a = o.activations[i];
+    const std::vector<double> v = values(a);
+    const Summary s = summarize(v);
+    const bool is_base = a == o.baseline;
+    const WelchResult w =
+        is_base ? WelchResult{NAN, NAN, NAN} : welch_t_test(v, base);
+    const Interval dci = is_base ? Interval{NAN, NAN} : welch_interval(v, base);
+    const double delta = is_base ? NAN : s.mean - b.mean;
+    const double d = is_base ? NAN : cohens_d(v, base);
+    Summary diff;
+    diff.ci_low = dci.low;
+    diff.ci_high = dci.high;
+    table.add({a, std::to_string(s.n), mean_std(s, m.scale, m.digits),
+               ci_range(s, m.scale, m.digits), fixed(delta * m.scale, m.digits),
+               is_base ? "" : ci_range(diff, m.scale, m.digits), p_value(w.p),
+               p_value(p_holm[i]), fixed(d, 2)});
+    summary.push_back(
+        {{"metric", m.name},
+         {"higher_is_better", m.higher_is_better},
+         {"activation", a},
+         {"runs", s.n},
+         {"values", v},
+         {"mean", json_number(s.mean)},
+         {"std", json_number(s.std)},
+         {"ci95", {json_number(s.ci_low), json_number(s.ci_high)}},
+         {"delta_vs_baseline", json_number(delta)},
+         {"delta_ci95", {json_number(dci.low), json_number(dci.high)}},
+         {"p_value", json_number(w.p)},
+         {"p_holm", json_number(p_holm[i])},
+         {"cohens_d", json_number(d)}});
+    if (!is_base && std::isfinite(w.p)) {
+      const bool better = m.higher_is_better ? delta > 0 : delta < 0;
+      verdicts +=
+          "- " + a + " vs " + o.baseline + ": " + (delta >= 0 ? "+" : "") +
+          fixed(delta * m.scale, m.digits) + " (" +
+          (delta == 0 ? "equal"
+           : better   ? "better"
+                      : "worse") +
+          "), p = " + p_value(w.p) +
+          (w.p < 0.05 ? " (significant at 5%)" : " (not significant at 5%)") +
+          "\n";
+    }
+  }
+  return "### " + m.label + " (" + (m.higher_is_better ? "higher" : "lower") +
+         " is better)\n\n" + table.markdown() + "\n" + verdicts + "\n";
+}
+
+}  // namespace
+
+void write_task_report(const Finished& f, const std::string& title) {
+  const std::shared_ptr<const Task> task =
+      task_for_model(f.config.train.model,
+                     f.outcome.config.at("data").at("classes").get<int64_t>());
+  const std::vector<MetricInfo> metrics = task->metrics();
+  json summary = json::array();
+  std::string body = "## " + task->name() + ": test metrics after " +
+                     std::to_string(f.config.train.epochs) + " epochs\n\n";
+  for (const MetricInfo& m : metrics) body += metric_section(f, m, summary);
+  body += "p: two-sided Welch t-test against " + f.config.experiment.baseline +
+          ", and Holm's adjustment over the activations compared with it; "
+          "Δ 95% CI: Welch's interval of the difference; d: Cohen's d "
+          "(pooled std).\n\n";
+  body += plot_into_report(
+      f,
+      training_curves(f.outcome.results, f.config.experiment.activations,
+                      "Test " + metrics[0].name + " by epoch",
+                      "test " + metrics[0].label, metrics[0].scale),
+      "curves");
+  write_report(f, title, body,
+               {{"task", task->name()},
+                {"baseline", f.config.experiment.baseline},
+                {"metrics", summary}});
 }
 
 }  // namespace mishlab

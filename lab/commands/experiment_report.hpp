@@ -35,10 +35,18 @@ void write_report(const Finished& f, const std::string& title,
 std::string plot_into_report(const Finished& f, const Plot& plot,
                              const std::string& name);
 
-// Mean test accuracy per epoch for each activation (over seeds and points).
+// Mean test accuracy (the task's main metric, shown as value * scale under
+// `ylabel`) per epoch for each activation (over seeds and points).
 Plot training_curves(const std::vector<RunResult>& results,
                      const std::vector<std::string>& activations,
-                     const std::string& title);
+                     const std::string& title,
+                     const std::string& ylabel = "test accuracy (%)",
+                     double scale = 100);
+
+// report.md of a one-point experiment of any task: per metric of the task,
+// each activation's mean ± std, 95% CI, Δ against the baseline and Welch's
+// p, in the metric's direction (better or worse); the main metric's curves.
+void write_task_report(const Finished& f, const std::string& title);
 
 // One row of a grid: which runs belong to it and what each contributes
 // (NaN for a diverged run, nullopt for a run of another row).

@@ -1,5 +1,6 @@
 #include "report/stats.hpp"
 
+#include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
@@ -63,6 +64,38 @@ WelchResult welch_t_test(const std::vector<double>& a,
   const boost::math::students_t dist(r.df);
   r.p = 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(r.t)));
   return r;
+}
+
+Interval welch_interval(const std::vector<double>& a,
+                        const std::vector<double>& b) {
+  if (a.size() < 2 || b.size() < 2) return {kNaN, kNaN};
+  const double ma = mean_of(a);
+  const double mb = mean_of(b);
+  const double se =
+      std::sqrt(variance_of(a, ma) / static_cast<double>(a.size()) +
+                variance_of(b, mb) / static_cast<double>(b.size()));
+  if (se == 0) return {ma - mb, ma - mb};  // both constant
+  const boost::math::students_t dist(welch_t_test(a, b).df);
+  const double half =
+      boost::math::quantile(boost::math::complement(dist, 0.025)) * se;
+  return {ma - mb - half, ma - mb + half};
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (!std::isnan(p[i])) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return p[x] < p[y]; });
+  std::vector<double> out(p.size(), kNaN);
+  double running = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const double scaled = p[order[k]] * static_cast<double>(order.size() - k);
+    running = std::min(1.0, std::max(running, scaled));
+    out[order[k]] = running;
+  }
+  return out;
 }
 
 double cohens_d(const std::vector<double>& a, const std::vector<double>& b) {

@@ -42,12 +42,14 @@ std::string p_value(double p) {
   return fixed(p, 4);
 }
 
-std::string mean_std(const Summary& s) {
-  return s.n > 1 ? percent(s.mean) + " ± " + percent(s.std) : percent(s.mean);
+std::string mean_std(const Summary& s, double scale, int digits) {
+  const std::string mean = fixed(s.mean * scale, digits);
+  return s.n > 1 ? mean + " ± " + fixed(s.std * scale, digits) : mean;
 }
 
-std::string ci_range(const Summary& s) {
-  return percent(s.ci_low) + " – " + percent(s.ci_high);
+std::string ci_range(const Summary& s, double scale, int digits) {
+  return fixed(s.ci_low * scale, digits) + " – " +
+         fixed(s.ci_high * scale, digits);
 }
 
 nlohmann::json json_number(double value) {

@@ -29,8 +29,9 @@ std::string p_value(double p);
 
 // Accuracies summarised as percentages: "91.20 ± 0.35" (no spread for one
 // value) and the 95% confidence interval "90.80 – 91.60".
-std::string mean_std(const Summary& s);
-std::string ci_range(const Summary& s);
+// Other metrics: shown as value * scale with `digits` decimals.
+std::string mean_std(const Summary& s, double scale = 100, int digits = 2);
+std::string ci_range(const Summary& s, double scale = 100, int digits = 2);
 
 // A number for summary.json: null when NaN or infinite (JSON has neither).
 nlohmann::json json_number(double value);

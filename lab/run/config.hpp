@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/setting.hpp"
+#include "run/suites.hpp"
 #include "train/activations.hpp"
 #include "train/settings.hpp"
 
@@ -40,7 +41,8 @@ std::vector<std::string> default_inits();
   X(std::string, data, "/usr/share/datasets/fashion-mnist", "--data",          \
     kStored, Check::any(),                                                     \
     "Folder with MNIST-style IDX files (gzipped or not), CIFAR-10 or "         \
-    "CIFAR-100 binaries, or train/ and val/ JPEG class folders")               \
+    "CIFAR-100 binaries, or train/ and val/ JPEG class folders; segment: IDX " \
+    "files (made into scenes) or {train,val}/{images,masks}/ folders")         \
   X(int64_t, train_limit, 10000, "--train-limit", kStored,                     \
     Check::range(0, 1e12),                                                     \
     "Use the first N training examples (0: all; image folders: N spread "      \
@@ -54,8 +56,17 @@ std::vector<std::string> default_inits();
     kStored, Check::range(0, 1000), "Noise standard deviations")               \
   X(std::vector<std::string>, inits, default_inits(), "--inits", kStored,      \
     Check::one_of(init_names), "Initialisers")                                 \
+  X(std::string, suite, "quick", "--suite", kStored,                          \
+    Check::one_of(suite_names),                                                \
+    "Benchmarks of `mish-lab suite`: quick (6 at --epochs, about 15 minutes "  \
+    "on 2 cores at the defaults) or paper (10 at the lab's full settings, "    \
+    "each with its own epochs; hours: add --train-limit 0 --test-limit 0)")    \
   X(int, size, 128, "--size", kStored, Check::range(8, 4096),                  \
-    "Image-folder crop size in px")                                            \
+    "Image-folder crop size in px (segmentation folders: images and masks "   \
+    "are resized to it)")                                                      \
+  X(int, classes, 0, "--classes", kStored, Check::range(0, 255),               \
+    "Segmentation folders: the number of classes, background included (0: "   \
+    "one more than the largest index in the masks)")                           \
   X(bool, skip_bad_images, false, "--skip-bad-images", kStored, Check::any(),  \
     "Skip undecodable images with a warning instead of stopping")              \
   X(std::string, device, "auto", "--device", kMachine,                         \

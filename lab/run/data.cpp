@@ -7,7 +7,9 @@
 #include "common/error.hpp"
 #include "data/image_folder.hpp"
 #include "data/images.hpp"
+#include "data/segmentation.hpp"
 #include "train/folder_batches.hpp"
+#include "train/task.hpp"
 
 namespace mishlab {
 
@@ -22,31 +24,79 @@ uint64_t limit(int64_t n) {
   return n > 0 ? static_cast<uint64_t>(n) : kNoLimit;
 }
 
-// FNV-1a over every pixel and label.
-std::string fingerprint(const ImageData& images) {
+// FNV-1a over every pixel and label (or mask).
+std::string fingerprint(
+    const std::vector<const std::vector<uint8_t>*>& arrays) {
   uint64_t h = 1469598103934665603ULL;
-  for (const ImageSet* set : {&images.train, &images.test}) {
-    for (const std::vector<uint8_t>* bytes : {&set->pixels, &set->labels}) {
-      for (const uint8_t b : *bytes) h = (h ^ b) * 1099511628211ULL;
-    }
+  for (const std::vector<uint8_t>* bytes : arrays) {
+    for (const uint8_t b : *bytes) h = (h ^ b) * 1099511628211ULL;
   }
   return std::to_string(h);
 }
 
-ExperimentData tensor_data(const RunConfig& c, c10::Device device) {
-  const ExperimentSettings& e = c.experiment;
-  const ImageData images =
-      load_image_data(e.data, limit(e.train_limit), limit(e.test_limit));
-  TensorData tensors = to_tensors(images, device);
+ExperimentData held_data(std::string format, std::string fingerprint,
+                         TensorData tensors, const RunConfig& c) {
   ExperimentData d;
-  d.format = images.format;
-  d.fingerprint = fingerprint(images);
+  d.format = std::move(format);
+  d.fingerprint = std::move(fingerprint);
   d.shape = tensors.shape;
   d.train = std::make_unique<TensorBatches>(std::move(tensors.train),
                                             c.train.batch_size, true);
   d.test = std::make_unique<TensorBatches>(std::move(tensors.test), kEvalBatch,
                                            false);
   return d;
+}
+
+// IDX or CIFAR files: labels as targets, or the pixels to reconstruct.
+ExperimentData tensor_data(const RunConfig& c, c10::Device device,
+                           bool reconstruct) {
+  const ExperimentSettings& e = c.experiment;
+  const ImageData images =
+      load_image_data(e.data, limit(e.train_limit), limit(e.test_limit));
+  return held_data(images.format,
+                   fingerprint({&images.train.pixels, &images.train.labels,
+                                &images.test.pixels, &images.test.labels}),
+                   to_tensors(images, device, reconstruct), c);
+}
+
+// Scenes made of an IDX data set's items; the scenes' seeds are fixed, so
+// every run and activation sees the same scenes.
+SegmentationData scenes(const RunConfig& c) {
+  const ExperimentSettings& e = c.experiment;
+  const ImageData items =
+      load_image_data(e.data, limit(e.train_limit), limit(e.test_limit));
+  SegmentationData d;
+  d.format = "fashion-scenes";
+  d.train = make_scenes(items.train, items.train.count, 1);
+  d.test = make_scenes(items.test, items.test.count, 2);
+  d.classes = items.classes + 1;  // background
+  return d;
+}
+
+SegmentationData segmentation_folders(const RunConfig& c) {
+  const ExperimentSettings& e = c.experiment;
+  const fs::path root = e.data;
+  SegmentationData d;
+  d.format = "segmentation-folders";
+  d.train =
+      read_segmentation_folder(root / "train", e.size, limit(e.train_limit));
+  d.test = read_segmentation_folder(root / "val", e.size, limit(e.test_limit));
+  d.classes = check_classes({&d.train, &d.test}, e.classes);
+  if (d.classes < 2) {
+    throw Error(root.string() +
+                ": the masks hold fewer than two classes; pass --classes");
+  }
+  return d;
+}
+
+ExperimentData segmentation_data(const RunConfig& c, c10::Device device) {
+  const SegmentationData d = is_segmentation_folder(c.experiment.data)
+                                 ? segmentation_folders(c)
+                                 : scenes(c);
+  return held_data(d.format,
+                   fingerprint({&d.train.pixels, &d.train.masks, &d.test.pixels,
+                                &d.test.masks}),
+                   to_tensors(d, device), c);
 }
 
 ExperimentData folder_data(const RunConfig& c, c10::Device device) {
@@ -80,8 +130,17 @@ ExperimentData open_data(const RunConfig& config, c10::Device device) {
   if (!fs::is_directory(dir)) {
     throw Error("data folder " + dir.string() + " does not exist");
   }
-  ExperimentData d = is_image_folder(dir) ? folder_data(config, device)
-                                          : tensor_data(config, device);
+  const std::string task = task_name(config.train.model);
+  if (task == "reconstruction" && is_image_folder(dir)) {
+    throw Error(dir.string() +
+                ": image folders hold no tensors to "
+                "reconstruct; use IDX or CIFAR files");
+  }
+  ExperimentData d =
+      task == "segmentation" ? segmentation_data(config, device)
+      : is_image_folder(dir)
+          ? folder_data(config, device)
+          : tensor_data(config, device, task == "reconstruction");
   if (d.train->examples() < 2 || d.train->batches() == 0) {
     throw Error("the training set (" + std::to_string(d.train->examples()) +
                 " examples) makes no batch of --batch-size " +
@@ -89,6 +148,23 @@ ExperimentData open_data(const RunConfig& config, c10::Device device) {
                 ": raise --train-limit or lower --batch-size");
   }
   return d;
+}
+
+DataSets::DataSets(const RunConfig& config, const std::vector<RunSpec>& runs,
+                   c10::Device device) {
+  if (runs.empty()) throw Error("the experiment has no runs");
+  first_ = runs.front();
+  for (const RunSpec& r : runs) {
+    const std::string task = task_name(r.train.model);
+    if (sets_.count(task)) continue;
+    RunConfig c = config;
+    c.train = r.train;
+    sets_.emplace(task, open_data(c, device));
+  }
+}
+
+ExperimentData& DataSets::of(const RunSpec& run) {
+  return sets_.at(task_name(run.train.model));
 }
 
 }  // namespace mishlab

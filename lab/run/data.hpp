@@ -2,11 +2,14 @@
 
 #include <c10/core/Device.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "run/config.hpp"
 #include "train/batches.hpp"
+#include "train/run_spec.hpp"
 
 namespace mishlab {
 
@@ -21,10 +24,31 @@ struct ExperimentData {
   std::unique_ptr<BatchSource> test;
 };
 
-// Opens the folder that --data names with --train-limit/--test-limit: IDX
-// or CIFAR files held as tensors on `device`, or JPEG class folders decoded
-// as the runs go. Throws Error on bad data, and when the training set makes
-// no batch to train on.
+// Opens the folder that --data names with --train-limit/--test-limit, with
+// the targets of the model's task: IDX or CIFAR files held as tensors on
+// `device`, or JPEG class folders decoded as the runs go; to segment,
+// scenes made of IDX items or folders of images and PNG masks. Throws Error on
+// bad data, and when the training set makes no batch to train on.
 ExperimentData open_data(const RunConfig& config, c10::Device device);
+
+// The data of every task among an experiment's runs (a suite mixes
+// classification, segmentation and reconstruction), each opened once from
+// --data with the experiment's limits and the run's model and batch size.
+// Throws Error as open_data does, before anything is trained.
+class DataSets {
+ public:
+  DataSets(const RunConfig& config, const std::vector<RunSpec>& runs,
+           c10::Device device);
+  // The data `run` trains and is evaluated on.
+  ExperimentData& of(const RunSpec& run);
+  // The first run's, which config.json describes as "data".
+  ExperimentData& first() { return of(first_); }
+  // Every task's data by task name.
+  const std::map<std::string, ExperimentData>& all() const { return sets_; }
+
+ private:
+  RunSpec first_;
+  std::map<std::string, ExperimentData> sets_;
+};
 
 }  // namespace mishlab

@@ -1,6 +1,7 @@
 #include "run/results.hpp"
 
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include "report/table.hpp"
@@ -10,6 +11,12 @@ namespace mishlab {
 
 double RunResult::final_acc() const {
   return ok() && !epochs.empty() ? epochs.back().test_acc : NAN;
+}
+
+double RunResult::final_metric(const std::string& name) const {
+  if (!ok() || epochs.empty()) return NAN;
+  const auto it = epochs.back().test_metrics.find(name);
+  return it == epochs.back().test_metrics.end() ? NAN : it->second;
 }
 
 double RunResult::seconds_per_epoch() const {
@@ -59,6 +66,16 @@ std::string results_csv(const std::vector<RunResult>& results) {
   const std::vector<double> noise =
       results.empty() ? std::vector<double>{} : results.front().spec.noise;
   for (double n : noise) csv << ",acc_noise_" << n;
+  // Every metric of the runs' tasks (a suite mixes them), by name; a run
+  // without one leaves it empty ("-").
+  std::set<std::string> metrics;
+  for (const RunResult& r : results) {
+    if (r.epochs.empty()) continue;
+    for (const auto& [name, value] : r.epochs.back().test_metrics) {
+      metrics.insert(name);
+    }
+  }
+  for (const std::string& m : metrics) csv << ",test_" << m;
   csv << "\n";
   for (const RunResult& r : results) {
     const EpochRecord last = r.epochs.empty() ? EpochRecord{} : r.epochs.back();
@@ -70,6 +87,8 @@ std::string results_csv(const std::vector<RunResult>& results) {
     for (size_t i = 0; i < noise.size(); ++i) {
       csv << ',' << fixed(i < r.noise_acc.size() ? r.noise_acc[i] : NAN, 6);
     }
+    for (const std::string& m : metrics)
+      csv << ',' << fixed(r.final_metric(m), 6);
     csv << "\n";
   }
   return csv.str();

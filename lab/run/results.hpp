@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 
 namespace mishlab {
 
+// train_acc and test_acc hold the task's main metric (train/task.hpp):
+// accuracy when classifying; test_metrics every metric of the test pass.
 struct EpochRecord {
   int epoch = 0;
   double train_loss = 0;
@@ -15,10 +18,11 @@ struct EpochRecord {
   double test_loss = 0;
   double test_acc = 0;
   double seconds = 0;  // training time of the epoch, evaluation excluded
+  std::map<std::string, double> test_metrics;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EpochRecord, epoch, train_loss,
                                                 train_acc, test_loss, test_acc,
-                                                seconds)
+                                                seconds, test_metrics)
 
 struct RunResult {
   RunSpec spec;
@@ -28,8 +32,12 @@ struct RunResult {
   int resumed_at = 0;             // epoch a checkpoint restored, 0 if none
 
   bool ok() const { return status == "ok"; }
-  // Test accuracy after the last epoch; NaN for a diverged run.
+  // Test accuracy (the main metric) after the last epoch; NaN for a
+  // diverged run.
   double final_acc() const;
+  // A test metric after the last epoch; NaN for a diverged run or one
+  // without it.
+  double final_metric(const std::string& name) const;
   double seconds_per_epoch() const;
 };
 

@@ -33,10 +33,18 @@ json blas_json() {
 
 // What config.json holds: experiment, command line, settings, data,
 // versions and machine.
-json make_config(const Experiment& e, const ExperimentData& data,
-                 c10::Device device) {
+json data_json(const std::string& folder, const ExperimentData& data) {
+  return {{"folder", folder},
+          {"format", data.format},
+          {"train_examples", data.train->examples()},
+          {"test_examples", data.test->examples()},
+          {"image", {data.shape.channels, data.shape.height, data.shape.width}},
+          {"classes", data.shape.classes}};
+}
+
+json make_config(const Experiment& e, DataSets& data, c10::Device device) {
   const ExperimentSettings& s = e.config.experiment;
-  return {
+  json config = {
       {"experiment", e.name},
       {"command", e.command},
       {"settings", settings_json(e.config)},
@@ -49,14 +57,14 @@ json make_config(const Experiment& e, const ExperimentData& data,
         {"threads", at::get_num_threads()},
         {"hardware_threads", std::thread::hardware_concurrency()},
         {"blas", blas_json()}}},
-      {"data",
-       {{"folder", s.data},
-        {"format", data.format},
-        {"train_examples", data.train->examples()},
-        {"test_examples", data.test->examples()},
-        {"image", {data.shape.channels, data.shape.height, data.shape.width}},
-        {"classes", data.shape.classes}}},
+      {"data", data_json(s.data, data.first())},
   };
+  if (data.all().size() > 1) {  // a suite: every task's data
+    for (const auto& [task, d] : data.all()) {
+      config["data_sets"][task] = data_json(s.data, d);
+    }
+  }
+  return config;
 }
 
 // A resumed experiment keeps the command and start of its first run, so its
@@ -125,17 +133,26 @@ class RunTrainer {
         break;
       }
       const PassStats test = trainer.evaluate(*data_.test);
-      r.epochs.push_back({epoch, train.loss, train.accuracy, test.loss,
-                          test.accuracy, seconds});
+      const std::vector<MetricInfo> metrics = trainer.task().metrics();
+      EpochRecord record{epoch,     train.loss,      train.metrics[0],
+                         test.loss, test.metrics[0], seconds,
+                         {}};
+      std::string shown;
+      for (size_t i = 0; i < metrics.size(); ++i) {
+        record.test_metrics[metrics[i].name] = test.metrics[i];
+        shown += ", test " + metrics[i].name + " " +
+                 fixed(test.metrics[i] * metrics[i].scale, metrics[i].digits);
+      }
+      r.epochs.push_back(record);
       save_checkpoint(trainer, checkpoint, epoch, json(r.epochs).dump());
-      log(status + ": train loss " + fixed(train.loss, 4) + ", test acc " +
-          percent(test.accuracy) + "%, " + fixed(seconds, 1) + " s");
+      log(status + ": train loss " + fixed(train.loss, 4) + shown + ", " +
+          fixed(seconds, 1) + " s");
     }
     if (r.ok()) {
       for (size_t i = 0; i < spec_.noise.size(); ++i) {
         r.noise_acc.push_back(
             trainer.evaluate(*data_.test, spec_.noise[i], spec_.seed + 7919 * i)
-                .accuracy);
+                .metrics[0]);
       }
     }
     return r;
@@ -152,6 +169,7 @@ class RunTrainer {
     options.label_smoothing = spec_.train.label_smoothing;
     options.bf16 = spec_.train.precision == "bf16";
     options.group = group_;
+    options.task = task_for_model(spec_.train.model, data_.shape.classes);
     return Trainer(std::move(model), std::move(optimizer),
                    get_schedule(spec_.train.schedule),
                    spec_.train.epochs * data_.train->batches(), options);
@@ -223,9 +241,8 @@ std::string blas_warning() {
 
 }  // namespace
 
-Outcome run_experiment(const Experiment& e, ExperimentData& data,
-                       c10::Device device, const fs::path& dir,
-                       const Participation& p) {
+Outcome run_experiment(const Experiment& e, DataSets& data, c10::Device device,
+                       const fs::path& dir, const Participation& p) {
   const ExperimentSettings& s = e.config.experiment;
   Group* group = p.group;
   const bool writer = !group || group->root();
@@ -242,8 +259,9 @@ Outcome run_experiment(const Experiment& e, ExperimentData& data,
   if (group) {
     group->require_same("settings",
                         experiment_settings(out.config.at("settings")).dump());
-    group->require_same("data",
-                        out.config.at("data").dump() + " " + data.fingerprint);
+    std::string prints;
+    for (const auto& [task, d] : data.all()) prints += " " + d.fingerprint;
+    group->require_same("data", out.config.at("data").dump() + prints);
   }
   if (writer) {
     make_folder(dir);
@@ -255,21 +273,24 @@ Outcome run_experiment(const Experiment& e, ExperimentData& data,
     }
   }
 
-  const int64_t steps = data.train->batches();
+  const auto steps = [&](const RunSpec& r) {
+    return r.train.epochs * data.of(r).train->batches();
+  };
   int64_t units = 0;
   for (size_t i = 0; i < e.runs.size(); ++i) {
-    if (!p.shard || p.shard->owns(i)) units += e.runs[i].train.epochs * steps;
+    if (!p.shard || p.shard->owns(i)) units += steps(e.runs[i]);
   }
   Progress progress(units, !quiet && stderr_is_terminal());
   if (!quiet) {
     if (const std::string warning = blas_warning(); !warning.empty()) {
       progress.log(warning);
     }
-    progress.log(e.name + ": " + std::to_string(e.runs.size()) + " runs on " +
-                 std::to_string(data.train->examples()) + " training and " +
-                 std::to_string(data.test->examples()) + " test examples (" +
-                 device.str() + ", " + std::to_string(at::get_num_threads()) +
-                 " threads) -> " + dir.string());
+    progress.log(
+        e.name + ": " + std::to_string(e.runs.size()) + " runs on " +
+        std::to_string(data.first().train->examples()) + " training and " +
+        std::to_string(data.first().test->examples()) + " test examples (" +
+        device.str() + ", " + std::to_string(at::get_num_threads()) +
+        " threads) -> " + dir.string());
     if (p.shard) {
       progress.log("shard " + p.shard->str() +
                    (s.shard.empty() ? " (the Slurm array task)" : "") +
@@ -290,11 +311,11 @@ Outcome run_experiment(const Experiment& e, ExperimentData& data,
     std::optional<RunResult> result =
         s.resume ? finished_run(result_path, group) : std::nullopt;
     if (result) {
-      progress.advance(r.train.epochs * steps, "");
+      progress.advance(steps(r), "");
     } else {
       const std::string label = "[" + std::to_string(i + 1) + "/" +
                                 std::to_string(e.runs.size()) + "] " + r.id();
-      RunTrainer trainer(r, data, device, group, progress, label, quiet);
+      RunTrainer trainer(r, data.of(r), device, group, progress, label, quiet);
       result = trainer.run(base.string() + ".ckpt", s.resume);
       if (writer) {
         write_file_atomic(result_path, result_json(*result).dump(1) + "\n");

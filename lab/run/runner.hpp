@@ -48,7 +48,7 @@ struct Participation {
 // settings; none writes results.csv. Data-parallel, each run trains over
 // the group, every rank must have rank 0's settings and data, and only
 // rank 0 writes.
-Outcome run_experiment(const Experiment& experiment, ExperimentData& data,
+Outcome run_experiment(const Experiment& experiment, DataSets& data,
                        c10::Device device, const std::filesystem::path& dir,
                        const Participation& participation = {});
 

@@ -5,38 +5,64 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace mishlab {
 
 namespace {
 
-TensorSet to_tensor_set(const ImageSet& set) {
-  TensorSet t;
-  // from_blob does not own the pixels: the conversion copies them.
-  t.x =
-      at::from_blob(const_cast<uint8_t*>(set.pixels.data()),
-                    {set.count, set.channels, set.height, set.width}, at::kByte)
-          .to(at::kFloat)
-          .div_(255);
-  t.y = at::from_blob(const_cast<uint8_t*>(set.labels.data()), {set.count},
-                      at::kByte)
-            .to(at::kLong);
-  return t;
+at::Tensor bytes(const std::vector<uint8_t>& data,
+                 const std::vector<int64_t>& shape) {
+  // from_blob does not own the bytes: the conversion copies them.
+  return at::from_blob(const_cast<uint8_t*>(data.data()), shape, at::kByte)
+      .to(at::kFloat);
+}
+
+template <typename Set>
+at::Tensor pixels(const Set& set) {
+  return bytes(set.pixels, {set.count, set.channels, set.height, set.width})
+      .div_(255);
+}
+
+// Standardises the inputs with the training set's per-channel statistics
+// and moves everything to `device`.
+void standardise(TensorData& data, c10::Device device) {
+  const at::Tensor mean = data.train.x.mean({0, 2, 3}, true);
+  const at::Tensor std =
+      data.train.x.std({0, 2, 3}, true, true).clamp_min(1e-6);
+  for (TensorSet* s : {&data.train, &data.test}) {
+    s->x = ((s->x - mean) / std).to(device);
+    s->y = s->y.to(device);
+  }
 }
 
 }  // namespace
 
-TensorData to_tensors(const ImageData& data, c10::Device device) {
+TensorData to_tensors(const ImageData& data, c10::Device device,
+                      bool reconstruct) {
   TensorData out;
-  out.train = to_tensor_set(data.train);
-  out.test = to_tensor_set(data.test);
-  const at::Tensor mean = out.train.x.mean({0, 2, 3}, true);
-  const at::Tensor std = out.train.x.std({0, 2, 3}, true, true).clamp_min(1e-6);
-  for (TensorSet* s : {&out.train, &out.test}) {
-    s->x = ((s->x - mean) / std).to(device);
-    s->y = s->y.to(device);
+  for (auto [set, t] :
+       {std::pair{&data.train, &out.train}, std::pair{&data.test, &out.test}}) {
+    t->x = pixels(*set);
+    t->y = reconstruct ? t->x.clone()
+                       : bytes(set->labels, {set->count}).to(at::kLong);
   }
+  standardise(out, device);
+  out.shape = {data.train.channels, data.train.height, data.train.width,
+               data.classes};
+  return out;
+}
+
+TensorData to_tensors(const SegmentationData& data, c10::Device device) {
+  TensorData out;
+  for (auto [set, t] :
+       {std::pair{&data.train, &out.train}, std::pair{&data.test, &out.test}}) {
+    t->x = pixels(*set);
+    t->y =
+        bytes(set->masks, {set->count, set->height, set->width}).to(at::kLong);
+  }
+  standardise(out, device);
   out.shape = {data.train.channels, data.train.height, data.train.width,
                data.classes};
   return out;

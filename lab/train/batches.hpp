@@ -11,12 +11,14 @@
 #include <optional>
 
 #include "data/images.hpp"
+#include "data/segmentation.hpp"
 #include "train/models.hpp"
 
 namespace mishlab {
 
-// Inputs N x C x H x W float, standardised, on the training device; labels
-// int64.
+// Inputs N x C x H x W float, standardised, on the training device; the
+// task's targets: labels (N) or masks (N x H x W) int64, or pixels in [0, 1]
+// like x.
 struct Batch {
   at::Tensor x;
   at::Tensor y;
@@ -47,8 +49,12 @@ struct TensorData {
   DataShape shape;
 };
 // Pixels to [0, 1], then standardised per channel with the training set's
-// statistics.
-TensorData to_tensors(const ImageData& data, c10::Device device);
+// statistics. Targets: the labels, or with `reconstruct` the pixels in
+// [0, 1].
+TensorData to_tensors(const ImageData& data, c10::Device device,
+                      bool reconstruct = false);
+// Likewise, with the masks as targets.
+TensorData to_tensors(const SegmentationData& data, c10::Device device);
 
 class TensorBatches : public BatchSource {
  public:

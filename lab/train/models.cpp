@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "train/activations.hpp"
 #include "train/fused_shortcut.hpp"
+#include "train/pixel_models.hpp"
 #include "train/run_spec.hpp"
 #include "train/xresnet.hpp"
 
@@ -258,6 +259,8 @@ const std::map<std::string, Model>& models() {
       {"xresnet18", {xresnet(18), true}},
       {"xresnet34", {xresnet(34), true}},
       {"xresnet50", {xresnet(50), true}},
+      {"unet", {unet, false}},
+      {"autoencoder", {autoencoder, false}},
   };
   return table;
 }

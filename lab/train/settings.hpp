@@ -18,7 +18,8 @@ namespace mishlab {
   X(std::string, model, "cnn", "--model", kStored, Check::one_of(model_names), \
     "Network (see `mish-lab activations`)")                                    \
   X(int, width, 500, "--width", kStored, Check::range(1, 65536),               \
-    "Units per block of the depth test's network (the paper: 500)")           \
+    "Units per block of the depth test's network (the paper: 500); "          \
+    "channels of the U-Net's first level and the autoencoder's first layer")  \
   X(double, widen, 1.0, "--widen", kStored, Check::range(0.05, 8),             \
     "XResNet width multiplier")                                                \
   X(bool, sa, false, "--sa", kStored, Check::any(),                            \

@@ -23,7 +23,8 @@ Trainer::Trainer(torch::nn::AnyModule model,
       optimizer_(std::move(optimizer)),
       schedule_(std::move(schedule)),
       total_steps_(std::max<int64_t>(total_steps, 1)),
-      options_(options) {
+      options_(std::move(options)) {
+  if (!options_.task) options_.task = task_for_model("", 0);
   for (auto& group : optimizer_->param_groups()) {
     base_lr_.push_back(group.options().get_lr());
   }
@@ -38,6 +39,19 @@ Group::Part Trainer::part(int64_t n) const {
   return options_.group ? options_.group->part(n) : Group::Part{0, n};
 }
 
+void Trainer::sum(std::vector<double>& values) const {
+  if (options_.group) options_.group->sum(values);
+}
+
+namespace {
+
+void add_to(std::vector<double>& total, const std::vector<double>& counts) {
+  total.resize(counts.size(), 0);
+  for (size_t i = 0; i < counts.size(); ++i) total[i] += counts[i];
+}
+
+}  // namespace
+
 at::Tensor Trainer::forward(const at::Tensor& x) {
   if (!options_.bf16 || !x.is_cuda()) return model_.forward(x);
   const CudaBf16Autocast autocast;
@@ -46,7 +60,7 @@ at::Tensor Trainer::forward(const at::Tensor& x) {
       .to(at::kFloat);
 }
 
-double Trainer::step(const Batch& batch, int64_t* correct) {
+double Trainer::step(const Batch& batch, std::vector<double>* counts) {
   const double scale = schedule_ ? schedule_(static_cast<double>(steps_) /
                                              static_cast<double>(total_steps_))
                                  : 1.0;
@@ -58,19 +72,21 @@ double Trainer::step(const Batch& batch, int64_t* correct) {
   const int64_t n = batch.y.size(0);
   const Group::Part mine = part(n);
   const at::Tensor y = batch.y.narrow(0, mine.first, mine.count);
-  const at::Tensor logits = forward(batch.x.narrow(0, mine.first, mine.count));
-  at::Tensor loss = at::cross_entropy_loss(logits, y, {}, at::Reduction::Mean,
-                                           -100, options_.label_smoothing);
-  double value = loss.item<double>();
-  int64_t right = logits.argmax(1).eq(y).sum().item<int64_t>();
+  const at::Tensor out = forward(batch.x.narrow(0, mine.first, mine.count));
+  at::Tensor loss = options_.task->loss(out, y, options_.label_smoothing);
+  // The batch's summed loss, then the task's counts.
+  std::vector<double> sums = {loss.item<double>() *
+                              static_cast<double>(mine.count)};
+  {
+    torch::NoGradGuard no_grad;
+    const std::vector<double> c = options_.task->counts(out, y);
+    sums.insert(sums.end(), c.begin(), c.end());
+  }
+  // The global batch's loss and counts on every rank, so that all of them
+  // take the same decision on a non-finite loss.
+  sum(sums);
+  const double value = sums[0] / static_cast<double>(n);
   if (Group* g = options_.group) {
-    // The global batch's loss and count on every rank, so that all of them
-    // take the same decision on a non-finite loss.
-    std::vector<double> sums = {value * static_cast<double>(mine.count),
-                                static_cast<double>(right)};
-    g->sum(sums);
-    value = sums[0] / static_cast<double>(n);
-    right = static_cast<int64_t>(sums[1]);
     // Weighted by this rank's share: the mean of the ranks' gradients is
     // then the gradient of the global batch's mean loss.
     loss = loss * (static_cast<double>(mine.count * g->size()) /
@@ -82,54 +98,50 @@ double Trainer::step(const Batch& batch, int64_t* correct) {
   if (Group* g = options_.group) g->average_gradients(*model_.ptr());
   optimizer_->step();
   ++steps_;
-  *correct += right;
+  add_to(*counts, std::vector<double>(sums.begin() + 1, sums.end()));
   return value;
 }
 
 Trainer::Sums Trainer::measure(const at::Tensor& x, const at::Tensor& y) {
   torch::NoGradGuard no_grad;
   const Group::Part mine = part(y.size(0));
-  Sums s;
-  if (mine.count > 0) {
-    const at::Tensor my_y = y.narrow(0, mine.first, mine.count);
-    const at::Tensor logits = forward(x.narrow(0, mine.first, mine.count));
-    s.loss = at::cross_entropy_loss(logits, my_y, {}, at::Reduction::Sum)
-                 .item<double>();
-    s.correct = logits.argmax(1).eq(my_y).sum().item<int64_t>();
-  }
-  if (Group* g = options_.group) {
-    std::vector<double> sums = {s.loss, static_cast<double>(s.correct)};
-    g->sum(sums);
-    s = {sums[0], static_cast<int64_t>(sums[1])};
-  }
-  return s;
+  // Every rank sends counts of the same length, even with no rows.
+  const at::Tensor my_y = y.narrow(0, mine.first, mine.count);
+  const at::Tensor out = forward(x.narrow(0, mine.first, mine.count));
+  std::vector<double> sums = {
+      mine.count > 0 ? options_.task->loss(out, my_y).item<double>() *
+                           static_cast<double>(mine.count)
+                     : 0.0};
+  const std::vector<double> counts = options_.task->counts(out, my_y);
+  sums.insert(sums.end(), counts.begin(), counts.end());
+  sum(sums);
+  return {sums[0], std::vector<double>(sums.begin() + 1, sums.end())};
 }
 
-namespace {
-
-PassStats pass_stats(double loss_sum, int64_t correct, int64_t seen) {
+PassStats Trainer::pass_stats(double loss_sum,
+                              const std::vector<double>& counts,
+                              int64_t seen) const {
   PassStats stats;
-  const auto n = static_cast<double>(seen);
-  stats.loss = seen ? loss_sum / n : NAN;
-  stats.accuracy = seen ? static_cast<double>(correct) / n : NAN;
+  stats.loss = seen ? loss_sum / static_cast<double>(seen) : NAN;
+  stats.metrics =
+      seen ? options_.task->values(counts)
+           : std::vector<double>(options_.task->metrics().size(), NAN);
   return stats;
 }
-
-}  // namespace
 
 PassStats Trainer::train_epoch(BatchSource& data, uint64_t seed,
                                const std::function<void()>& on_batch) {
   model_.ptr()->train();
   data.start(seed);
-  int64_t correct = 0;
+  std::vector<double> counts;
   int64_t seen = 0;
   double loss_sum = 0;
   while (std::optional<Batch> batch = data.next()) {
     const int64_t n = batch->y.size(0);
     if (n >= 2 * (options_.group ? options_.group->size() : 1)) {
-      const double loss = step(*batch, &correct);
+      const double loss = step(*batch, &counts);
       if (!std::isfinite(loss)) {
-        PassStats stats = pass_stats(loss_sum, correct, seen);
+        PassStats stats = pass_stats(loss_sum, counts, seen);
         stats.finite = false;
         return stats;
       }
@@ -138,7 +150,7 @@ PassStats Trainer::train_epoch(BatchSource& data, uint64_t seed,
     }
     if (on_batch) on_batch();
   }
-  return pass_stats(loss_sum, correct, seen);
+  return pass_stats(loss_sum, counts, seen);
 }
 
 PassStats Trainer::evaluate(BatchSource& data, double noise_std,
@@ -147,7 +159,7 @@ PassStats Trainer::evaluate(BatchSource& data, double noise_std,
   model_.ptr()->eval();
   data.start(0);
   at::Generator gen = at::detail::createCPUGenerator(noise_seed);
-  int64_t correct = 0;
+  std::vector<double> counts;
   int64_t seen = 0;
   double loss_sum = 0;
   while (std::optional<Batch> batch = data.next()) {
@@ -161,10 +173,10 @@ PassStats Trainer::evaluate(BatchSource& data, double noise_std,
     // The noise is drawn for the whole batch, as on one process.
     const Sums sums = measure(x, batch->y);
     loss_sum += sums.loss;
-    correct += sums.correct;
+    add_to(counts, sums.counts);
     seen += x.size(0);
   }
-  PassStats stats = pass_stats(loss_sum, correct, seen);
+  PassStats stats = pass_stats(loss_sum, counts, seen);
   stats.finite = std::isfinite(stats.loss);
   return stats;
 }

@@ -12,13 +12,14 @@
 #include "train/batches.hpp"
 #include "train/distributed.hpp"
 #include "train/schedules.hpp"
+#include "train/task.hpp"
 
 namespace mishlab {
 
 struct PassStats {
-  double loss = 0;      // mean over the examples seen; NaN when none
-  double accuracy = 0;  // likewise
-  bool finite = true;   // false once a loss is NaN or infinite
+  double loss = 0;              // mean over the examples seen; NaN when none
+  std::vector<double> metrics;  // the task's, in its order; NaN when none
+  bool finite = true;           // false once a loss is NaN or infinite
 };
 
 struct TrainerOptions {
@@ -31,6 +32,8 @@ struct TrainerOptions {
   // Data-parallel training over this process group (outlives the trainer);
   // none: one process.
   Group* group = nullptr;
+  // What the model learns (train/task.hpp); none: classification.
+  std::shared_ptr<const Task> task = nullptr;
 };
 
 // Owns a model and its optimizer and is the only place a training step
@@ -50,14 +53,14 @@ class Trainer {
           int64_t total_steps, TrainerOptions options = {});
 
   // One optimisation step on a (global) batch; returns its mean loss and
-  // counts its correct predictions into *correct.
-  double step(const Batch& batch, int64_t* correct);
+  // adds the task's counts of the batch to *counts (sized on first use).
+  double step(const Batch& batch, std::vector<double>* counts);
 
-  // Summed loss and correct predictions on a (global) batch in the current
+  // Summed loss and the task's counts on a (global) batch in the current
   // mode, without gradients.
   struct Sums {
     double loss = 0;
-    int64_t correct = 0;
+    std::vector<double> counts;
   };
   Sums measure(const at::Tensor& x, const at::Tensor& y);
 
@@ -68,7 +71,7 @@ class Trainer {
   PassStats train_epoch(BatchSource& data, uint64_t seed,
                         const std::function<void()>& on_batch);
 
-  // Loss and accuracy in evaluation mode, optionally with Gaussian noise of
+  // Loss and metrics in evaluation mode, optionally with Gaussian noise of
   // the given std added to the (standardised) inputs.
   PassStats evaluate(BatchSource& data, double noise_std = 0,
                      uint64_t noise_seed = 0);
@@ -80,12 +83,17 @@ class Trainer {
 
   torch::nn::Module& module() { return *model_.ptr(); }
   Group* group() const { return options_.group; }
+  const Task& task() const { return *options_.task; }
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
   at::Tensor forward(const at::Tensor& x);
   // This process's rows of a global batch of n (all of them alone).
   Group::Part part(int64_t n) const;
+  // Sums `values` over the ranks (a no-op alone).
+  void sum(std::vector<double>& values) const;
+  PassStats pass_stats(double loss_sum, const std::vector<double>& counts,
+                       int64_t seen) const;
 
   torch::nn::AnyModule model_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;

@@ -9,6 +9,7 @@
 
 #include "bodies.hpp"
 #include "data_files.hpp"
+#include "png_files.hpp"
 
 namespace mishlab {
 namespace {
@@ -78,6 +79,21 @@ TEST(FuzzCorpus, CifarReaderSurvivesHostileFiles) {
                             test::gzip(test::cifar_bytes(3, false))});
   run_all(fuzz::cifar_one, mutations(test::cifar_bytes(3, false), 300, 3));
   run_all(fuzz::cifar_one, mutations(test::cifar_bytes(3, true), 300, 4));
+}
+
+TEST(FuzzCorpus, PngReaderSurvivesHostileFiles) {
+  const std::string grey = test::grey_png(5, 4, std::vector<uint8_t>(20, 3));
+  const std::string palette = test::png_bytes(4, 3, SPNG_COLOR_TYPE_INDEXED, 8,
+                                              std::vector<uint8_t>(12, 1), 2);
+  ASSERT_FALSE(grey.empty());
+  ASSERT_FALSE(palette.empty());
+  // A header claiming 2^31 x 2^31 px, with a valid CRC.
+  std::string huge = grey;
+  for (size_t i : {16U, 20U}) huge.replace(i, 4, "\x7f\xff\xff\xff");
+  run_all(fuzz::png_one,
+          {"", "\x89PNG\r\n\x1a\n", huge, grey.substr(0, grey.size() / 2)});
+  run_all(fuzz::png_one, mutations(grey, 500, 5));
+  run_all(fuzz::png_one, mutations(palette, 500, 6));
 }
 
 }  // namespace

@@ -48,5 +48,35 @@ TEST(Stats, DegenerateSamples) {
   EXPECT_EQ(welch_t_test({1, 1}, {2, 2}).p, 0);
 }
 
+// The interval is the set of shifts Welch's test does not reject: at its
+// ends p = 0.05. t(0.975, 24.99) = 2.0595 (tables).
+TEST(Stats, WelchIntervalInvertsTheTest) {
+  const Interval ci = welch_interval(kA1, kA2);
+  const double diff = 20.82 - 22.98666666666666667;  // the means
+  EXPECT_NEAR((ci.low + ci.high) / 2, diff, 1e-9);
+  const double se = diff / -2.45535639828601;
+  EXPECT_NEAR((ci.high - ci.low) / 2, 2.0595 * se, 1e-3);
+  for (const double end : {ci.low, ci.high}) {
+    std::vector<double> shifted = kA2;
+    for (double& x : shifted) x += end;
+    EXPECT_NEAR(welch_t_test(kA1, shifted).p, 0.05, 1e-9);
+  }
+  EXPECT_LT(ci.high, 0);  // p = 0.021: the interval excludes 0
+  EXPECT_TRUE(std::isnan(welch_interval({1}, kA2).low));
+}
+
+TEST(Stats, HolmAdjustsStepDown) {
+  // Sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1: 0.02, 0.03, 0.06, 0.04,
+  // made monotone: 0.02, 0.03, 0.06, 0.06.
+  const std::vector<double> adj = holm_adjust({0.01, 0.04, 0.03, 0.005});
+  const std::vector<double> want = {0.03, 0.06, 0.06, 0.02};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(adj[i], want[i], 1e-12);
+  const std::vector<double> capped = holm_adjust({0.6, NAN, 0.2});
+  EXPECT_NEAR(capped[0], 0.6, 1e-12);  // max(0.4, 0.6 * 1)
+  EXPECT_TRUE(std::isnan(capped[1]));
+  EXPECT_NEAR(capped[2], 0.4, 1e-12);  // m = 2
+  EXPECT_TRUE(holm_adjust({}).empty());
+}
+
 }  // namespace
 }  // namespace mishlab

@@ -132,9 +132,9 @@ int trainer(Group& g) {
     }
   }
   CHECK_OR_FAIL(std::abs(train[0].loss - train[1].loss) < 1e-5);
-  CHECK_OR_FAIL(train[0].accuracy == train[1].accuracy);
+  CHECK_OR_FAIL(train[0].metrics == train[1].metrics);
   CHECK_OR_FAIL(std::abs(test[0].loss - test[1].loss) < 1e-5);
-  CHECK_OR_FAIL(test[0].accuracy == test[1].accuracy);
+  CHECK_OR_FAIL(test[0].metrics == test[1].metrics);
   return 0;
 }
 

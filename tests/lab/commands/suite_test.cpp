@@ -1,0 +1,102 @@
+// `mish-lab suite` on tiny generated data: every benchmark reported, and a
+// suite run in shards and merged by `mish-lab report` equals the unsharded
+// one.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "commands/commands.hpp"
+#include "common/files.hpp"
+#include "data_files.hpp"
+
+namespace mishlab {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void run_cli(std::vector<std::string> args) {
+  CLI::App app;
+  register_commands(app);
+  args.insert(args.begin(), "mish-lab");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(Suite, ShardsMergedByReportEqualTheUnshardedSuite) {
+  const fs::path root =
+      fs::temp_directory_path() / ("mishlab-suite-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  test::write_mnist_folder(root / "mnist", 32, 16, false);
+  const auto suite = [&](const std::string& out,
+                         std::vector<std::string> more) {
+    std::vector<std::string> a = {"suite",
+                                  "--data",
+                                  (root / "mnist").string(),
+                                  "--out",
+                                  (root / out).string(),
+                                  "--seeds",
+                                  "2",
+                                  "-a",
+                                  "mish,relu",
+                                  "--epochs",
+                                  "1",
+                                  "--train-limit",
+                                  "32",
+                                  "--test-limit",
+                                  "16",
+                                  "--batch-size",
+                                  "16",
+                                  "--threads",
+                                  "1",
+                                  "--quiet"};
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  run_cli(suite("whole", {}));
+  run_cli(suite("sharded", {"--shard", "0/2"}));
+  EXPECT_FALSE(fs::exists(root / "sharded/summary.json"));  // shards only train
+  run_cli(suite("sharded", {"--shard", "1/2"}));
+  run_cli({"report", (root / "sharded").string()});
+
+  const json whole = json::parse(read_file(root / "whole/summary.json"));
+  const json merged = json::parse(read_file(root / "sharded/summary.json"));
+  EXPECT_EQ(whole["results"], merged["results"]);
+  // Six benchmarks of three tasks, each counted once for mish.
+  const json& benchmarks = whole["results"]["benchmarks"];
+  ASSERT_EQ(benchmarks.size(), 6u);
+  EXPECT_EQ(benchmarks[4]["benchmark"], "unet");
+  EXPECT_EQ(benchmarks[4]["metric"], "miou");
+  EXPECT_EQ(benchmarks[5]["metric"], "mse");
+  EXPECT_FALSE(benchmarks[5]["higher_is_better"].get<bool>());
+  for (const json& b : benchmarks) {
+    EXPECT_EQ(b["runs"], 2) << b.dump();
+    EXPECT_EQ(b["baseline_runs"], 2) << b.dump();
+  }
+  const json& mish = whole["results"]["overall"][0];
+  EXPECT_EQ(mish["activation"], "mish");
+  EXPECT_EQ(mish["wins"].get<int>() + mish["ties"].get<int>() +
+                mish["losses"].get<int>(),
+            6);
+  EXPECT_EQ(mish["significant_wins"].get<int>() +
+                mish["not_significant"].get<int>() +
+                mish["significant_losses"].get<int>(),
+            6);
+  const json config = json::parse(read_file(root / "whole/config.json"));
+  EXPECT_EQ(config["data_sets"].size(), 3u);  // one per task
+  EXPECT_NE(read_file(root / "whole/report.md").find("significant wins"),
+            std::string::npos);
+  // Every task's metric has its column in results.csv.
+  const std::string csv = read_file(root / "whole/results.csv");
+  for (const char* column : {"test_accuracy", "test_miou", "test_mse"}) {
+    EXPECT_NE(csv.find(column), std::string::npos) << column;
+  }
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace mishlab
