@@ -24,7 +24,8 @@ from torch import nn
 
 from . import _onnx
 
-__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_"]
+__all__ = ["ACTIVATIONS", "BatchNormMish2d", "Conversion", "Mish", "convert",
+           "library_path", "mish", "mish_"]
 
 _LIBRARY = "libmish_torch.so"
 
@@ -100,3 +101,6 @@ class Mish(nn.Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+from .convert import ACTIVATIONS, Conversion, convert  # noqa: E402
