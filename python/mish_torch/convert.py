@@ -100,8 +100,9 @@ class _Tracer(fx.Tracer):
                 super().is_leaf_module(m, qualified_name):
             return True
         if _reads_training(m):
-            self.summary.kept_whole.append(
-                f"{qualified_name}: {type(m).__name__}")
+            entry = f"{qualified_name}: {type(m).__name__}"
+            if entry not in self.summary.kept_whole:  # called again
+                self.summary.kept_whole.append(entry)
             return True
         return False
 
@@ -116,15 +117,16 @@ def convert(model: nn.Module, activations=ACTIVATIONS,
     summary = Conversion()
     model = copy.deepcopy(model)
     tracer = _Tracer(summary)
-    try:
-        if _reads_training(model):
-            raise fx.proxy.TraceError(
-                "its forward reads self.training, which a trace would "
-                "freeze")
-        graph = tracer.trace(model)
-    except Exception as error:  # any tracing failure falls back alike
+    if _reads_training(model):
+        summary.why_not_traced = ("its forward reads self.training, which a "
+                                  "trace would freeze")
+    else:
+        try:
+            graph = tracer.trace(model)
+        except Exception as error:  # any tracing failure falls back alike
+            summary.why_not_traced = f"{type(error).__name__}: {error}"
+    if summary.why_not_traced:
         summary.traced = False
-        summary.why_not_traced = f"{type(error).__name__}: {error}"
         summary.kept_whole.clear()
         warnings.warn(
             f"mish_torch.convert: torch.fx cannot trace "

@@ -313,6 +313,19 @@ class Untraceable(nn.Module):
         return y
 
 
+class Dropping(nn.Module):
+    """Dropout written by hand: a trace would keep the mode it saw."""
+
+    def __init__(self):
+        super().__init__()
+        self.act = nn.SiLU()
+
+    def forward(self, x):
+        if self.training:
+            x = x * (torch.rand_like(x) > 0.5) * 2
+        return self.act(x)
+
+
 class Fallback(Agreement, unittest.TestCase):
     def test_swaps_modules_and_warns_why(self):
         torch.manual_seed(0)
@@ -333,6 +346,13 @@ class Fallback(Agreement, unittest.TestCase):
         self.assertIsInstance(model.act, nn.LeakyReLU)
         self.assert_agree(converted, hand_swapped(model),
                           torch.randn(2, 3, 8, 8))
+
+    def test_a_forward_that_reads_the_mode_is_not_traced(self):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            converted = mish_torch.convert(Dropping())
+        self.assertIn("reads self.training", str(caught[0].message))
+        self.assertIsInstance(converted.act, mish_torch.Mish)
 
 
 if __name__ == "__main__":
