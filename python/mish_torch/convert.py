@@ -167,6 +167,11 @@ def _name(target):
     return getattr(target, "__name__", str(target))
 
 
+def _describe(node):
+    """A module call by the module's name, anything else by the node's."""
+    return node.target if node.op == "call_module" else node.name
+
+
 class _Rewrite:
     """The graph rewrite: uses after an in-place op read its result, batch
     norms fuse with the activation after them, functional activations call
@@ -306,7 +311,7 @@ class _Rewrite:
                         f"{residual.target} + {_name(act.target)}")
             elif residual is not None:
                 args += (residual,)
-                what = (f"{bn.target} + residual {residual.name} + "
+                what = (f"{bn.target} + residual {_describe(residual)} + "
                         f"{_name(act.target)}")
             call = self.graph.call_module(bn.target, args)
         act.replace_all_uses_with(call)
@@ -328,10 +333,11 @@ class _Rewrite:
             elif self.addends(users[0]) is not None:
                 after = list(users[0].users)
                 why = (f"the sum {users[0].name} goes to " +
-                       ", ".join(n.name for n in after) +
-                       ", not one activation")
+                       ", ".join(_describe(n) for n in after) +
+                       ", not one activation converted")
             else:
-                why = f"its output goes to {users[0].name}, not an activation"
+                why = (f"its output goes to {_describe(users[0])}, not an "
+                       "activation converted")
             self.summary.left.append(f"{node.target}: {why}")
 
     def swap_function(self, node):
