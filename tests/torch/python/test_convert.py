@@ -36,6 +36,18 @@ TORCHVISION = {
 }
 
 
+_THREADS = torch.get_num_threads()
+
+
+def setUpModule():
+    # Small inputs: one thread does it, without waiting on busy cores.
+    torch.set_num_threads(1)
+
+
+def tearDownModule():
+    torch.set_num_threads(_THREADS)
+
+
 def tensor_relu(x):
     return x.relu()
 
