@@ -306,7 +306,10 @@ class _Rewrite:
         what = f"{bn.target} + {_name(act.target)}"
         with self.graph.inserting_before(act):
             if normalized:
-                args += (residual.args[0], self.graph.get_attr(residual.target))
+                # The shortcut's batch norm goes in as a module: the fused
+                # layer normalizes its input (residual.args[0]) itself.
+                shortcut_bn = self.graph.get_attr(residual.target)
+                args += (residual.args[0], shortcut_bn)
                 what = (f"{bn.target} + normalized residual "
                         f"{residual.target} + {_name(act.target)}")
             elif residual is not None:
