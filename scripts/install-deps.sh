@@ -13,6 +13,8 @@
 #   libopenblas0-openmp   LibTorch's BLAS (25x the reference BLAS on the lab's
 #                         fully connected layers; OpenMP, like LibTorch)
 #   python3-torch python3-pytest   the Python tests of the operator
+#   python3-torchvision   real models (ResNet, MobileNet, EfficientNet) that
+#                         the tests of mish_torch.convert convert
 #   python3-onnx python3-opencv   ONNX export tests: the onnx checker, and
 #                         OpenCV's DNN module as an independent runtime
 #   python3-venv python3-setuptools python3-wheel   pip install of the Python
@@ -40,6 +42,7 @@ packages=(
   libhwy-dev libgtest-dev libgmock-dev libbenchmark-dev
   libdnnl-dev ocl-icd-opencl-dev
   libtorch-dev libopenblas0-openmp python3-torch python3-pytest
+  python3-torchvision
   python3-onnx python3-opencv python3-venv python3-setuptools python3-wheel
   libcli11-dev nlohmann-json3-dev libboost-math-dev zlib1g-dev
   libturbojpeg0-dev libspng-dev libgloo-dev gnuplot-nox dataset-fashion-mnist

@@ -16,6 +16,7 @@
 
 #include "common/error.hpp"
 #include "train/activations.hpp"
+#include "train/cspdarknet.hpp"
 #include "train/fused_shortcut.hpp"
 #include "train/pixel_models.hpp"
 #include "train/run_spec.hpp"
@@ -242,6 +243,17 @@ ModelFactory xresnet(int depth) {
   };
 }
 
+nn::AnyModule cspdarknet53(const RunSpec& s, const DataShape& shape) {
+  CSPDarknetOptions o;
+  o.in_channels = shape.channels;
+  o.classes = shape.classes;
+  o.widen = s.train.widen;
+  o.small_input = shape.height < 64;  // MNIST, CIFAR
+  o.activation = s.activation;
+  o.fused_bn_mish = fused(s);
+  return nn::AnyModule(CSPDarknet53(o));
+}
+
 struct Model {
   ModelFactory build;
   // Whether it has BatchNorm2d + Mish pairs that --fused-bn-mish fuses.
@@ -251,6 +263,7 @@ struct Model {
 const std::map<std::string, Model>& models() {
   static const std::map<std::string, Model> table = {
       {"cnn", {small_cnn, true}},
+      {"cspdarknet53", {cspdarknet53, true}},
       {"mlp", {mlp, false}},
       {"deep", {deep_mlp, false}},
       {"cnn5", {cnn5, false}},

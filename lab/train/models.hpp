@@ -1,7 +1,7 @@
 #pragma once
 
-// The networks (CNNs, MLPs, the depth test's MLP, ResNet-20, XResNet) and
-// weight initialisers, by name.
+// The networks (CNNs, MLPs, the depth test's MLP, ResNet-20, XResNet,
+// CSPDarknet-53) and weight initialisers, by name.
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>

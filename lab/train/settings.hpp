@@ -21,7 +21,7 @@ namespace mishlab {
     "Units per block of the depth test's network (the paper: 500); "          \
     "channels of the U-Net's first level and the autoencoder's first layer")  \
   X(double, widen, 1.0, "--widen", kStored, Check::range(0.05, 8),             \
-    "XResNet width multiplier")                                                \
+    "XResNet and CSPDarknet width multiplier")                                 \
   X(bool, sa, false, "--sa", kStored, Check::any(),                            \
     "SimpleSelfAttention in the last block of XResNet's first stage")          \
   X(std::string, init, "default", "--init", kStored,                           \
@@ -44,10 +44,10 @@ namespace mishlab {
   X(double, label_smoothing, 0.0, "--label-smoothing", kStored,                \
     Check::range(0, 0.99), "Label smoothing of the training loss")             \
   X(bool, fused_bn_mish, false, "--fused-bn-mish", kStored, Check::any(),     \
-    "Mish runs of cnn, resnet20 and xresnet*: batch norm and Mish (after a "   \
-    "residual addition too, with a projection shortcut's batch norm) as one "  \
-    "fused layer that keeps only its inputs for the backward pass (less "      \
-    "memory, same maths)")                                                     \
+    "Mish runs of cnn, resnet20, xresnet* and cspdarknet53: batch norm and "   \
+    "Mish (after a residual addition too, with a projection shortcut's batch " \
+    "norm) as one fused layer that keeps only its inputs for the backward "    \
+    "pass (less memory, same maths)")                                          \
   X(std::string, precision, "float32", "--precision", kStored,                 \
     Check::one_of(precisions),                                                 \
     "bf16: on CUDA, forward passes under bfloat16 autocast with "              \

@@ -28,8 +28,8 @@ from torch import nn
 from . import _onnx
 from ._onnx_dynamo import onnx_translations
 
-__all__ = ["BatchNormMish2d", "Mish", "library_path", "mish", "mish_",
-           "onnx_translations"]
+__all__ = ["ACTIVATIONS", "BatchNormMish2d", "Conversion", "Mish", "convert",
+           "library_path", "mish", "mish_", "onnx_translations"]
 
 _LIBRARY = "libmish_torch.so"
 
@@ -116,3 +116,6 @@ class Mish(nn.Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+from .convert import ACTIVATIONS, Conversion, convert  # noqa: E402

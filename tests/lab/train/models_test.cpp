@@ -93,7 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
                     // one block and its activation: that pair stays apart.
                     Case{"xresnet18", true, 3 + 8 * 2 - 1},
                     // Stem 3; 16 bottlenecks of 3.
-                    Case{"xresnet50", false, 3 + 16 * 3}),
+                    Case{"xresnet50", false, 3 + 16 * 3},
+                    // Every convolution's: stem 1; per stage down, route,
+                    // main in and out, merge, and 2 per residual block.
+                    Case{"cspdarknet53", false,
+                         1 + 5 * 5 + 2 * (1 + 2 + 8 + 8 + 4)}),
     [](const testing::TestParamInfo<Case>& p) {
       return std::string(p.param.model) + (p.param.sa ? "_sa" : "");
     });

@@ -1,6 +1,7 @@
 """Every Python snippet of the README runs as written, in a fresh
 interpreter."""
 
+import importlib.util
 import os
 import pathlib
 import re
@@ -21,6 +22,9 @@ def snippets():
 
 
 def why_not_here(code):
+    if "import torch, torchvision" in code and \
+            importlib.util.find_spec("torchvision") is None:
+        return "needs torchvision"
     if "torch.compile(" in code and TORCH_VERSION < (2, 1):
         return f"torch.compile needs torch >= 2.1, this is {torch.__version__}"
     return None
