@@ -31,8 +31,10 @@ SIZES = {"L2": 1 << 16, "L3": 1 << 20, "DRAM": 1 << 24}
 
 
 def compiled(module):
-    return torch.compile(module, fullgraph=True) if hasattr(
-        torch, "compile") else None
+    # One compiled graph per size, dtype, pass, grad mode and thread count:
+    # more than dynamo's default limit of 8 recompilations.
+    torch._dynamo.config.recompile_limit = 64
+    return torch.compile(module, fullgraph=True)
 
 
 def op_variants():
