@@ -2,7 +2,6 @@
 // report files, --resume skipping finished runs, and the bad-file policy.
 #include <gtest/gtest.h>
 
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "commands/commands.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "data/jpeg.hpp"
+#include "run_cli.hpp"
 
 namespace mishlab {
 namespace {
@@ -33,15 +32,6 @@ std::string noise_jpeg(std::mt19937& rng, int bright_channel) {
         noise(rng) + (i % 3 == bright_channel ? 180 : 20)));
   }
   return encode_jpeg(image);
-}
-
-void run_cli(std::vector<std::string> args) {
-  CLI::App app;
-  register_commands(app);
-  args.insert(args.begin(), "mish-lab");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  app.parse(static_cast<int>(argv.size()), argv.data());
 }
 
 class TrainCommandTest : public ::testing::Test {

@@ -4,28 +4,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "commands/commands.hpp"
 #include "common/files.hpp"
 #include "data_files.hpp"
+#include "run_cli.hpp"
 
 namespace mishlab {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-void run_cli(std::vector<std::string> args) {
-  CLI::App app;
-  register_commands(app);
-  args.insert(args.begin(), "mish-lab");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  app.parse(static_cast<int>(argv.size()), argv.data());
-}
 
 TEST(Suite, ShardsMergedByReportEqualTheUnshardedSuite) {
   const fs::path root =
