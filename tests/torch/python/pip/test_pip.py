@@ -36,13 +36,15 @@ def readme_pip_commands():
 
 def make_venv(path):
     """A venv that sees this interpreter's torch: the system's packages, or
-    through a .pth file, those of the venv this runs in."""
+    through a .pth file, those of the venv this runs in (whose setuptools,
+    which torch asks for, replaces the older one venv installs)."""
     if not IN_VENV:
         return f"{sys.executable} -m venv --system-site-packages {path}"
     site = sysconfig.get_paths()["purelib"]
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     return (f"{sys.base_prefix}/bin/{version} -m venv {path} && echo {site} "
-            f"> {path}/lib/{version}/site-packages/torch-from.pth")
+            f"> {path}/lib/{version}/site-packages/torch-from.pth && "
+            f"{path}/bin/pip uninstall -q -y setuptools")
 
 
 def user_env(home):
