@@ -137,6 +137,9 @@ Group::Group(const Launch& launch, c10::Device device,
     } else {
       opts.isServer = launch.rank == 0;
       opts.numWorkers = static_cast<size_t>(launch.world_size);
+      // Ranks are counted by the join below, with its own error (torch 2's
+      // server would otherwise wait for them itself, torch 1.13's not).
+      opts.waitWorkers = false;
       impl_->store =
           c10::make_intrusive<c10d::TCPStore>(launch.master_addr, opts);
     }

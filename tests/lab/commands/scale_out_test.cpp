@@ -67,7 +67,7 @@ std::vector<std::string> with(std::vector<std::string> a,
 // one process's up to floating-point order; with the default CNN (batch
 // norm per rank, dropout) they agree within noise.
 TEST_F(ScaleOut, TorchrunTrainsLikeOneProcess) {
-  if (!fs::exists("/usr/bin/torchrun")) GTEST_SKIP() << "no torchrun";
+  if (!fs::exists(MISHLAB_TORCHRUN)) GTEST_SKIP() << "no torchrun";
   const std::vector<std::string> mlp = {
       "--activations", "mish", "--baseline", "mish", "--seeds",     "1",
       "--epochs",      "2",    "--model",    "mlp",  "--optimizer", "sgd",
@@ -81,7 +81,7 @@ TEST_F(ScaleOut, TorchrunTrainsLikeOneProcess) {
         lab(with({"compare"}, flags(name + "1", settings)), name + "1.txt");
     ASSERT_EQ(one.first, 0) << one.second;
     const pid_t pid = test::spawn(
-        "/usr/bin/torchrun",
+        MISHLAB_TORCHRUN,
         with({"--nproc_per_node=2", "--no_python", "--max_restarts=0",
               "--master_port=" + std::to_string(test::free_port()),
               "--redirects=1", "--tee=1",

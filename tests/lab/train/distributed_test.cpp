@@ -288,7 +288,7 @@ TEST(LaunchFromEnv, RefusesBadDescriptions) {
 }
 
 TEST(Group, CollectivesUnderTorchrun) {
-  const char* torchrun = "/usr/bin/torchrun";
+  const char* torchrun = MISHLAB_TORCHRUN;  // the build's torch's
   if (!fs::exists(torchrun)) GTEST_SKIP() << "no torchrun (python3-torch)";
   const fs::path dir = test_dir();
   // Debian's torchrun (torch 1.13) spells its flags with underscores. Under
