@@ -1,10 +1,9 @@
-// CPU backend: our SIMD kernels through the C ABI, split across
+// mish on the CPU: our SIMD kernels through the C ABI, split across
 // at::parallel_for threads (each C ABI call is single-threaded and reentrant).
-#include <torch/library.h>
-
 #include <cstdint>
 
-#include "elementwise.hpp"
+#include "dtypes.hpp"
+#include "mish.hpp"
 #include "mish/mish.h"
 #include "parallel.hpp"
 
@@ -15,82 +14,74 @@ namespace {
 // waking a thread, small enough to split 1M elements evenly.
 constexpr int64_t kGrain = int64_t{1} << 15;
 
-template <class T>
-void run(void (*kernel)(const T*, T*, size_t), const at::Tensor& x,
-         const at::Tensor& y) {
-  const T* px = ptr<const T>(x);
-  T* py = ptr<T>(y);
-  at::parallel_for(0, x.numel(), kGrain, [=](int64_t begin, int64_t end) {
-    kernel(px + begin, py + begin, static_cast<size_t>(end - begin));
-  });
-}
+// The C ABI per dtype (16-bit types as their bit patterns).
+void forward(const float* x, float* y, size_t n) { mish_forward_f32(x, y, n); }
 
-template <class T>
-void run(void (*kernel)(const T*, const T*, T*, size_t), const at::Tensor& x,
-         const at::Tensor& dy, const at::Tensor& dx) {
-  const T* px = ptr<const T>(x);
-  const T* pdy = ptr<const T>(dy);
-  T* pdx = ptr<T>(dx);
-  at::parallel_for(0, x.numel(), kGrain, [=](int64_t begin, int64_t end) {
-    kernel(px + begin, pdy + begin, pdx + begin,
-           static_cast<size_t>(end - begin));
-  });
-}
-
-void forward_f64(const double* x, double* y, size_t n) {
+void forward(const double* x, double* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] = mish_f64(x[i]);
 }
 
-void backward_f64(const double* x, const double* dy, double* dx, size_t n) {
+void forward(const c10::BFloat16* x, c10::BFloat16* y, size_t n) {
+  mish_forward_bf16(reinterpret_cast<const uint16_t*>(x),
+                    reinterpret_cast<uint16_t*>(y), n);
+}
+
+void forward(const c10::Half* x, c10::Half* y, size_t n) {
+  mish_forward_f16(reinterpret_cast<const uint16_t*>(x),
+                   reinterpret_cast<uint16_t*>(y), n);
+}
+
+void backward(const float* x, const float* dy, float* dx, size_t n) {
+  mish_backward_f32(x, dy, dx, n);
+}
+
+void backward(const double* x, const double* dy, double* dx, size_t n) {
   for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * mish_grad_f64(x[i]);
 }
 
+void backward(const c10::BFloat16* x, const c10::BFloat16* dy,
+              c10::BFloat16* dx, size_t n) {
+  mish_backward_bf16(reinterpret_cast<const uint16_t*>(x),
+                     reinterpret_cast<const uint16_t*>(dy),
+                     reinterpret_cast<uint16_t*>(dx), n);
+}
+
+void backward(const c10::Half* x, const c10::Half* dy, c10::Half* dx,
+              size_t n) {
+  mish_backward_f16(reinterpret_cast<const uint16_t*>(x),
+                    reinterpret_cast<const uint16_t*>(dy),
+                    reinterpret_cast<uint16_t*>(dx), n);
+}
+
 void forward(const at::Tensor& x, const at::Tensor& y) {
-  switch (x.scalar_type()) {
-    case at::kFloat:
-      return run<float>(mish_forward_f32, x, y);
-    case at::kBFloat16:
-      return run<uint16_t>(mish_forward_bf16, x, y);
-    case at::kHalf:
-      return run<uint16_t>(mish_forward_f16, x, y);
-    case at::kDouble:
-      return run<double>(forward_f64, x, y);
-    default:
-      TORCH_INTERNAL_ASSERT(false, "mish: unchecked dtype ", x.scalar_type());
-  }
+  Dtypes::visit(x.scalar_type(), [&](auto dtype) {
+    using T = typename decltype(dtype)::type;
+    const T* px = ptr<const T>(x);
+    T* py = ptr<T>(y);
+    at::parallel_for(0, x.numel(), kGrain, [=](int64_t begin, int64_t end) {
+      forward(px + begin, py + begin, static_cast<size_t>(end - begin));
+    });
+  });
 }
 
 void backward(const at::Tensor& x, const at::Tensor& dy, const at::Tensor& dx) {
-  switch (x.scalar_type()) {
-    case at::kFloat:
-      return run<float>(mish_backward_f32, x, dy, dx);
-    case at::kBFloat16:
-      return run<uint16_t>(mish_backward_bf16, x, dy, dx);
-    case at::kHalf:
-      return run<uint16_t>(mish_backward_f16, x, dy, dx);
-    case at::kDouble:
-      return run<double>(backward_f64, x, dy, dx);
-    default:
-      TORCH_INTERNAL_ASSERT(false, "mish: unchecked dtype ", x.scalar_type());
-  }
+  Dtypes::visit(x.scalar_type(), [&](auto dtype) {
+    using T = typename decltype(dtype)::type;
+    const T* px = ptr<const T>(x);
+    const T* pdy = ptr<const T>(dy);
+    T* pdx = ptr<T>(dx);
+    at::parallel_for(0, x.numel(), kGrain, [=](int64_t begin, int64_t end) {
+      backward(px + begin, pdy + begin, pdx + begin,
+               static_cast<size_t>(end - begin));
+    });
+  });
 }
 
 constexpr DenseKernels kCpu{forward, backward};
-
-at::Tensor mish_cpu(const at::Tensor& self) { return mish(self, kCpu); }
-
-at::Tensor& mish_cpu_(at::Tensor& self) { return mish_(self, kCpu); }
-
-at::Tensor mish_backward_cpu(const at::Tensor& grad_output,
-                             const at::Tensor& self) {
-  return mish_backward(grad_output, self, kCpu);
-}
 
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CPU, m) {
-  m.impl("mish", mish::torch::detail::mish_cpu);
-  m.impl("mish_", mish::torch::detail::mish_cpu_);
-  m.impl("mish_backward", mish::torch::detail::mish_backward_cpu);
+  mish::torch::detail::register_mish<mish::torch::detail::kCpu>(m);
 }
