@@ -55,14 +55,23 @@ def onnx_translations():
                                   "the residual's batch norm")
         if residual is not None:
             z = op.Add(z, residual)
-        # In eval mode the running statistics come back unchanged; nothing
-        # reads the ones that were not given.
-        statistics = [residual_running_mean, residual_running_var]
-        statistics = [s if s is not None else running_mean
-                      for s in statistics]
+        # batch_norm_mish_forward's statistics, then the running statistics,
+        # unchanged in eval mode; what a plain residual does not have,
+        # nothing reads.
+        def invstd(var, eps):
+            return op.Reciprocal(op.Sqrt(op.Add(var, op.Constant(
+                value_float=eps))))
+        if normalize_residual:
+            r_mean = residual_running_mean
+            r_invstd = invstd(residual_running_var, residual_eps)
+        else:
+            residual_running_mean = r_mean = running_mean
+            residual_running_var = r_invstd = running_var
         return (op.Mish(z), op.Identity(running_mean),
-                op.Identity(running_var), op.Identity(statistics[0]),
-                op.Identity(statistics[1]))
+                invstd(running_var, eps), op.Identity(r_mean), r_invstd,
+                op.Identity(running_mean), op.Identity(running_var),
+                op.Identity(residual_running_mean),
+                op.Identity(residual_running_var))
 
     return {torch.ops.mish.mish.default: mish,
             torch.ops.mish.mish_.default: mish,

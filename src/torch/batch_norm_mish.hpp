@@ -198,10 +198,10 @@ void for_each_field(ForwardOutputs& o, Fn&& fn) {
   fn(o.residual_invstd);
 }
 
-// batch_norm_mish_functional's outputs: the running statistics as the
-// forward would have left them, empty where not given.
+// batch_norm_mish_functional's outputs: batch_norm_mish_forward's, and the
+// running statistics as it would have left them (empty where not given).
 struct FunctionalOutputs {
-  at::Tensor output;
+  ForwardOutputs forward;
   at::Tensor running_mean;
   at::Tensor running_var;
   at::Tensor residual_running_mean;
@@ -210,7 +210,7 @@ struct FunctionalOutputs {
 
 template <class Fn>
 void for_each_field(FunctionalOutputs& o, Fn&& fn) {
-  fn(o.output);
+  for_each_field(o.forward, fn);
   fn(o.running_mean);
   fn(o.running_var);
   fn(o.residual_running_mean);

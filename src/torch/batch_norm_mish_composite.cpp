@@ -1,6 +1,6 @@
 // batch_norm_mish below autograd (inference mode, or a backend's own call):
-// the forward step's output alone; and batch_norm_mish_functional, which
-// runs it on copies of the running statistics.
+// the forward step's output alone; and batch_norm_mish_functional: the
+// forward step on copies of the running statistics.
 #include <ATen/ATen.h>
 
 #include "batch_norm_mish.hpp"
@@ -21,11 +21,11 @@ FunctionalOutputs batch_norm_mish_functional(const ForwardArgs& a) {
     stat = stat.defined() ? stat.clone() : at::Tensor();
     return stat.defined() ? stat : empty;
   };
-  FunctionalOutputs out{at::Tensor(), updated(copy.norm.running_mean),
+  FunctionalOutputs out{ForwardOutputs(), updated(copy.norm.running_mean),
                         updated(copy.norm.running_var),
                         updated(copy.residual_norm.running_mean),
                         updated(copy.residual_norm.running_var)};
-  out.output = call_batch_norm_mish(copy);
+  out.forward = call_batch_norm_mish_forward(copy);
   return out;
 }
 

@@ -1,8 +1,9 @@
-// Functionalization of batch_norm_mish. torch.export and the dynamo ONNX
-// exporter trace programs without mutation; for a custom op that writes its
-// inputs they would fall back to auto_functionalized, which torch.onnx
-// cannot translate. batch_norm_mish becomes batch_norm_mish_functional, and
-// the running statistics it returns are written back when training.
+// Functionalization of batch_norm_mish and batch_norm_mish_forward.
+// torch.compile, torch.export and the dynamo ONNX exporter trace programs
+// without mutation; for a custom op that writes its inputs they would fall
+// back to auto_functionalized, which torch.onnx cannot translate. Both
+// become batch_norm_mish_functional, and the running statistics it returns
+// are written back when training.
 #include <ATen/FunctionalTensorWrapper.h>
 #include <ATen/core/LegacyTypeDispatch.h>
 
@@ -29,7 +30,9 @@ void write_back(const at::Tensor& stat, const at::Tensor& value) {
   impl::sync(stat);
 }
 
-at::Tensor batch_norm_mish_functionalize(const ForwardArgs& a) {
+// The forward step's outputs, as functional tensors where the arguments
+// are; the running statistics written back.
+ForwardOutputs forward_functionalize(const ForwardArgs& a) {
   bool functional = false;
   ForwardArgs plain = a;
   for_each_field(plain, [&](auto& field) {
@@ -42,8 +45,8 @@ at::Tensor batch_norm_mish_functionalize(const ForwardArgs& a) {
     }
   });
   const at::AutoDispatchSkipFunctionalize guard;
-  if (!functional) return call_batch_norm_mish(a);
-  const FunctionalOutputs out = call_batch_norm_mish_functional(plain);
+  if (!functional) return call_batch_norm_mish_forward(a);
+  FunctionalOutputs out = call_batch_norm_mish_functional(plain);
   if (a.norm.training && a.norm.running_mean.defined()) {
     write_back(a.norm.running_mean, out.running_mean);
     write_back(a.norm.running_var, out.running_var);
@@ -53,7 +56,13 @@ at::Tensor batch_norm_mish_functionalize(const ForwardArgs& a) {
     write_back(r->running_mean, out.residual_running_mean);
     write_back(r->running_var, out.residual_running_var);
   }
-  return impl::to_functional_tensor(out.output);
+  for_each_field(out.forward,
+                 [](at::Tensor& t) { t = impl::to_functional_tensor(t); });
+  return out.forward;
+}
+
+at::Tensor batch_norm_mish_functionalize(const ForwardArgs& a) {
+  return forward_functionalize(a).output;
 }
 
 }  // namespace
@@ -64,4 +73,7 @@ TORCH_LIBRARY_IMPL(mish, Functionalize, m) {
   m.impl("batch_norm_mish",
          ::torch::CppFunction::makeFromBoxedFunction<
              &boxed<ForwardArgs, at::Tensor, batch_norm_mish_functionalize>>());
+  m.impl("batch_norm_mish_forward",
+         ::torch::CppFunction::makeFromBoxedFunction<
+             &boxed<ForwardArgs, ForwardOutputs, forward_functionalize>>());
 }

@@ -1,10 +1,18 @@
 """Where every test of the operators' PyTorch surface must run (ctest sets
 MISH_NO_VERSION_SKIPS for torch >= 2.5, the pypi configuration), a test
-skipped for any reason but a missing GPU fails instead."""
+skipped for any reason but a missing GPU fails instead. torch.compile's
+caches start empty: they key on the Python program, not on the library's
+operators, so code compiled against an earlier build would be reused."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
+
+os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="mish-inductor-")
+atexit.register(shutil.rmtree, os.environ["TORCHINDUCTOR_CACHE_DIR"], True)
 
 
 @pytest.hookimpl(hookwrapper=True)
