@@ -25,6 +25,7 @@
 namespace mishlab {
 
 namespace fs = std::filesystem;
+
 const std::vector<std::string> kCommonFlags = {
     "activations",  "seeds",        "epochs",
     "data",         "train_limit",  "test_limit",
