@@ -192,34 +192,33 @@ std::vector<RunSpec> runs(const RunConfig& c) {
 }  // namespace
 
 void register_ablate(CLI::App& app) {
-  add_experiment(
-      app,
-      {"ablate",
-       "Activation x {adamw+one_cycle, ranger+flat_cos} x self-attention "
-       "{off, on}, N seeds: cell means with 95% CIs, p-values per factor",
-       {"widen", "gc", "label_smoothing", "precision", "size", "workers",
-        "skip_bad_images"},
-       {"optimizer", "schedule"},  // the grid sets them per point
-       {},
-       [](RunConfig& c) {
-         c.experiment.activations = {"relu", "mish"};
-         c.experiment.seeds = 3;
-         c.train.model = "xresnet18";
-         c.train.epochs = 1;
-         c.train.lr = 4e-3;
-         c.train.weight_decay = 1e-2;
-         c.train.batch_size = 64;
-         c.train.widen = 0.25;
-         c.train.precision = "bf16";
-       },
-       [](const RunConfig& c) {
-         if (c.experiment.activations.size() != 2) {
-           throw Error(
-               "ablate compares two activations (--activations relu,mish)");
-         }
-       },
-       runs,
-       report});
+  ExperimentDefinition def;
+  def.name = "ablate";
+  def.help =
+      "Activation x {adamw+one_cycle, ranger+flat_cos} x self-attention "
+      "{off, on}, N seeds: cell means with 95% CIs, p-values per factor";
+  def.flags = {"widen", "gc",      "label_smoothing", "precision",
+               "size",  "workers", "skip_bad_images"};
+  def.hidden = {"optimizer", "schedule"};  // the grid sets them per point
+  def.defaults = [](RunConfig& c) {
+    c.experiment.activations = {"relu", "mish"};
+    c.experiment.seeds = 3;
+    c.train.model = "xresnet18";
+    c.train.epochs = 1;
+    c.train.lr = 4e-3;
+    c.train.weight_decay = 1e-2;
+    c.train.batch_size = 64;
+    c.train.widen = 0.25;
+    c.train.precision = "bf16";
+  };
+  def.check = [](const RunConfig& c) {
+    if (c.experiment.activations.size() != 2) {
+      throw Error("ablate compares two activations (--activations relu,mish)");
+    }
+  };
+  def.runs = runs;
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

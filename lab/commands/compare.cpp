@@ -115,21 +115,20 @@ void report(const Finished& f) {
 }  // namespace
 
 void register_compare(CLI::App& app) {
-  add_experiment(
-      app,
-      {"compare",
-       "Activations x seeds on one model: mean ± std, 95% CI, Welch p-value "
-       "and Cohen's d against a baseline, time per epoch",
-       {"baseline"},
-       {},
-       {},
-       [](RunConfig& c) {
-         c.experiment.seeds = 3;
-         c.train.epochs = 2;
-       },
-       check_baseline,
-       [](const RunConfig& c) { return grid(c, {{}}); },
-       report});
+  ExperimentDefinition def;
+  def.name = "compare";
+  def.help =
+      "Activations x seeds on one model: mean ± std, 95% CI, Welch p-value "
+      "and Cohen's d against a baseline, time per epoch";
+  def.flags = {"baseline"};
+  def.defaults = [](RunConfig& c) {
+    c.experiment.seeds = 3;
+    c.train.epochs = 2;
+  };
+  def.check = check_baseline;
+  def.runs = [](const RunConfig& c) { return grid(c, {{}}); };
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

@@ -37,25 +37,23 @@ void report(const Finished& f) {
 }  // namespace
 
 void register_depth(CLI::App& app) {
-  add_experiment(
-      app,
-      {"depth",
-       "Fully connected nets of D blocks (Linear 500, BatchNorm, activation, "
-       "Dropout 0.25) for each depth and activation (paper Fig. 4a)",
-       {"depths", "width"},
-       {},
-       {},
-       [](RunConfig& c) {
-         c.train.model = "deep";
-         c.train.optimizer = "sgd";
-         c.train.lr = 0.01;
-         c.train.momentum = 0;
-         c.train.epochs = 3;
-         c.experiment.seeds = 1;
-       },
-       {},
-       runs,
-       report});
+  ExperimentDefinition def;
+  def.name = "depth";
+  def.help =
+      "Fully connected nets of D blocks (Linear 500, BatchNorm, activation, "
+      "Dropout 0.25) for each depth and activation (paper Fig. 4a)";
+  def.flags = {"depths", "width"};
+  def.defaults = [](RunConfig& c) {
+    c.train.model = "deep";
+    c.train.optimizer = "sgd";
+    c.train.lr = 0.01;
+    c.train.momentum = 0;
+    c.train.epochs = 3;
+    c.experiment.seeds = 1;
+  };
+  def.runs = runs;
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

@@ -8,12 +8,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "commands/experiment_report.hpp"
 #include "common/environment.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "run/config_json.hpp"
 #include "run/data.hpp"
 #include "run/machine.hpp"
 #include "run/shard.hpp"
@@ -23,7 +25,6 @@
 namespace mishlab {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 const std::vector<std::string> kCommonFlags = {
     "activations",  "seeds",        "epochs",
@@ -66,34 +67,15 @@ fs::path newest_experiment(const std::string& name) {
 }
 
 // --resume: the settings stored in `dir`, with the machine's from the flags.
-RunConfig resume_from(const fs::path& dir, const std::string& name,
-                      const RunConfig& flags,
+RunConfig resume_from(const fs::path& dir, const StoredConfig& stored,
+                      const std::string& name, const RunConfig& flags,
                       const std::vector<std::string>& given) {
-  const fs::path file = dir / "config.json";
-  if (!fs::is_regular_file(file)) {
-    throw Error("--resume: " + file.string() + " does not exist");
-  }
-  json stored;
-  try {
-    stored = json::parse(read_file(file));
-  } catch (const json::exception& e) {
-    throw Error("--resume: corrupt " + file.string() + ": " + e.what());
-  }
-  const auto experiment = stored.find("experiment");
-  const auto settings = stored.find("settings");
-  if (!stored.is_object() || experiment == stored.end() ||
-      settings == stored.end()) {
-    throw Error("--resume: corrupt " + file.string() +
-                ": no experiment or settings");
-  }
-  if (*experiment != name) {
-    const std::string held = experiment->is_string()
-                                 ? experiment->get<std::string>()
-                                 : experiment->dump();
-    throw Error("--resume: " + dir.string() + " holds a '" + held +
+  if (stored.experiment != name) {
+    throw Error("--resume: " + dir.string() + " holds a '" + stored.experiment +
                 "' experiment, not '" + name + "'");
   }
-  RunConfig config = resumed_config(flags, given, *settings, file.string());
+  RunConfig config =
+      resumed_config(flags, given, stored.settings, stored.file.string());
   config.experiment.out = dir.string();
   return config;
 }
@@ -148,7 +130,8 @@ void drive(const Command& c) {
   if (config.experiment.resume) {
     dir = config.experiment.out.empty() ? newest_experiment(def.name)
                                         : fs::path(config.experiment.out);
-    config = resume_from(dir, def.name, c.config, c.parsed.given());
+    config = resume_from(dir, read_config_json(dir), def.name, c.config,
+                         c.parsed.given());
     config.experiment.resume = true;
   }
   check_settings(config);
@@ -206,22 +189,15 @@ std::map<std::string, std::shared_ptr<const Command>>& commands() {
 // The report of the experiment in `dir` from the runs finished there, by
 // whichever processes (shards of a job array, an interrupted run).
 void report_folder(const fs::path& dir) {
-  const fs::path file = dir / "config.json";
-  if (!fs::is_regular_file(file)) {
-    throw Error(dir.string() + " holds no experiment (no config.json)");
-  }
-  std::string name;
-  try {
-    name = json::parse(read_file(file)).at("experiment").get<std::string>();
-  } catch (const json::exception& e) {
-    throw Error("corrupt " + file.string() + ": " + e.what());
-  }
+  const StoredConfig stored = read_config_json(dir);
+  const std::string& name = stored.experiment;
   const auto it = commands().find(name);
   if (it == commands().end()) {
-    throw Error(file.string() + " names an unknown experiment '" + name + "'");
+    throw Error(stored.file.string() + " names an unknown experiment '" + name +
+                "'");
   }
   const Command& c = *it->second;
-  RunConfig config = resume_from(dir, name, c.config, {});
+  RunConfig config = resume_from(dir, stored, name, c.config, {});
   config.experiment.resume = true;
   Experiment experiment{name, stored_command_line(), config,
                         c.definition.runs(config)};
@@ -248,6 +224,13 @@ void add_experiment(CLI::App& app, ExperimentDefinition definition) {
   auto c = std::make_shared<Command>();
   c->definition = std::move(definition);
   const ExperimentDefinition& def = c->definition;
+  for (const std::string& name : def.hidden) {
+    if (std::find(kCommonFlags.begin(), kCommonFlags.end(), name) ==
+        kCommonFlags.end()) {
+      throw std::logic_error("mish-lab " + def.name + " hides '" + name +
+                             "', which is no common flag");
+    }
+  }
   for (const std::string& name : kCommonFlags) {
     if (std::find(def.hidden.begin(), def.hidden.end(), name) ==
         def.hidden.end()) {

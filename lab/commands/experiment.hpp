@@ -21,9 +21,14 @@ class App;
 namespace mishlab {
 
 struct ExperimentDefinition {
+  // Explicit, so that the struct is no aggregate: a definition cannot be
+  // filled by position, each command names the fields it sets.
+  explicit ExperimentDefinition() = default;
+
   std::string name;
   std::string help;
-  // Settings offered as flags besides kCommonFlags (minus `hidden`).
+  // Settings offered as flags besides kCommonFlags (minus `hidden`, which
+  // names common ones only).
   std::vector<std::string> flags;
   std::vector<std::string> hidden;
   // More spellings of a flag: {"batch_size", "--bs"}.
@@ -45,9 +50,10 @@ extern const std::vector<std::string> kCommonFlags;
 // Throws Error unless --baseline is among --activations.
 void check_baseline(const RunConfig& config);
 
-// Adds the subcommand; its callback is the driver. The command trains the
-// task of its default model (train/task.hpp): a --model of another task is
-// refused. Scaled out: a shard
+// Adds the subcommand; its callback is the driver. A flag name no setting
+// declares (in `flags`, `hidden` or `aliases`) throws std::logic_error. The
+// command trains the task of its default model (train/task.hpp): a --model of
+// another task is refused. Scaled out: a shard
 // (--shard, or the Slurm array task) trains its share of the runs into a
 // shared --out and leaves the report to `mish-lab report`; under torchrun or
 // srun every run trains data-parallel and rank 0 writes.

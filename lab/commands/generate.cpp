@@ -6,32 +6,31 @@
 namespace mishlab {
 
 void register_generate(CLI::App& app) {
-  add_experiment(
-      app,
-      {"generate",
-       "Generation: activations x seeds on a convolutional autoencoder "
-       "(--model autoencoder, --width channels; the activation after every "
-       "encoder and decoder layer but the output's sigmoid), scored by the "
-       "test images' reconstruction MSE (pixels in [0, 1]) with Welch "
-       "p-values against a baseline. --data: IDX or CIFAR files",
-       {"baseline", "width"},
-       {},
-       {},
-       [](RunConfig& c) {
-         c.train.model = "autoencoder";
-         c.train.width = 16;
-         c.train.epochs = 3;
-         c.experiment.seeds = 3;
-       },
-       check_baseline,
-       [](const RunConfig& c) { return grid(c, {{}}); },
-       [](const Finished& f) {
-         write_task_report(
-             f, "mish-lab generate: " + f.config.train.model + ", " +
-                    std::to_string(f.config.experiment.activations.size()) +
-                    " activations x " +
-                    std::to_string(f.config.experiment.seeds) + " seeds");
-       }});
+  ExperimentDefinition def;
+  def.name = "generate";
+  def.help =
+      "Generation: activations x seeds on a convolutional autoencoder "
+      "(--model autoencoder, --width channels; the activation after every "
+      "encoder and decoder layer but the output's sigmoid), scored by the "
+      "test images' reconstruction MSE (pixels in [0, 1]) with Welch "
+      "p-values against a baseline. --data: IDX or CIFAR files";
+  def.flags = {"baseline", "width"};
+  def.defaults = [](RunConfig& c) {
+    c.train.model = "autoencoder";
+    c.train.width = 16;
+    c.train.epochs = 3;
+    c.experiment.seeds = 3;
+  };
+  def.check = check_baseline;
+  def.runs = [](const RunConfig& c) { return grid(c, {{}}); };
+  def.report = [](const Finished& f) {
+    write_task_report(
+        f, "mish-lab generate: " + f.config.train.model + ", " +
+               std::to_string(f.config.experiment.activations.size()) +
+               " activations x " + std::to_string(f.config.experiment.seeds) +
+               " seeds");
+  };
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

@@ -41,22 +41,21 @@ void report(const Finished& f) {
 }  // namespace
 
 void register_init(CLI::App& app) {
-  add_experiment(
-      app,
-      {"init",
-       "A 6-layer CNN without batch norm trained from each weight initialiser",
-       {"inits"},
-       {"init"},  // the grid sets it per point
-       {},
-       [](RunConfig& c) {
-         c.train.model = "cnn6";
-         c.train.epochs = 1;
-         c.experiment.seeds = 1;
-         c.experiment.train_limit = 5000;
-       },
-       {},
-       runs,
-       report});
+  ExperimentDefinition def;
+  def.name = "init";
+  def.help =
+      "A 6-layer CNN without batch norm trained from each weight initialiser";
+  def.flags = {"inits"};
+  def.hidden = {"init"};  // the grid sets it per point
+  def.defaults = [](RunConfig& c) {
+    c.train.model = "cnn6";
+    c.train.epochs = 1;
+    c.experiment.seeds = 1;
+    c.experiment.train_limit = 5000;
+  };
+  def.runs = runs;
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

@@ -31,25 +31,23 @@ void report(const Finished& f) {
 }  // namespace
 
 void register_noise(CLI::App& app) {
-  add_experiment(
-      app,
-      {"noise",
-       "A 5-layer CNN trained on clean data, evaluated with Gaussian input "
-       "noise of growing std",
-       {"noise"},
-       {},
-       {},
-       [](RunConfig& c) {
-         c.train.model = "cnn5";
-         c.train.epochs = 2;
-         c.experiment.seeds = 1;
-       },
-       {},
-       [](const RunConfig& c) {
-         return grid(
-             c, {{"", 0, [&c](RunSpec& r) { r.noise = c.experiment.noise; }}});
-       },
-       report});
+  ExperimentDefinition def;
+  def.name = "noise";
+  def.help =
+      "A 5-layer CNN trained on clean data, evaluated with Gaussian input "
+      "noise of growing std";
+  def.flags = {"noise"};
+  def.defaults = [](RunConfig& c) {
+    c.train.model = "cnn5";
+    c.train.epochs = 2;
+    c.experiment.seeds = 1;
+  };
+  def.runs = [](const RunConfig& c) {
+    return grid(c,
+                {{"", 0, [&c](RunSpec& r) { r.noise = c.experiment.noise; }}});
+  };
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

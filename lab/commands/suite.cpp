@@ -218,27 +218,27 @@ std::vector<RunSpec> runs(const RunConfig& c) {
 }  // namespace
 
 void register_suite(CLI::App& app) {
-  add_experiment(
-      app,
-      {"suite",
-       "Many benchmarks (classification: cnn, mlp, resnet20, a 10-block deep "
-       "network; segmentation: U-Net on Fashion-MNIST scenes; "
-       "reconstruction: autoencoder), each with every activation and seed: "
-       "per benchmark mean ± std, Δ and Welch p against the baseline in the "
-       "metric's direction; per activation wins, ties and losses, raw and "
-       "significant after Holm's correction, and the average relative gain",
-       {"baseline", "suite"},
-       {"model"},
-       {},
-       [](RunConfig& c) {
-         c.experiment.seeds = 3;
-         c.experiment.train_limit = 2000;
-         c.experiment.test_limit = 1000;
-         c.train.epochs = 1;
-       },
-       check_baseline,
-       runs,
-       report});
+  ExperimentDefinition def;
+  def.name = "suite";
+  def.help =
+      "Many benchmarks (classification: cnn, mlp, resnet20, a 10-block deep "
+      "network; segmentation: U-Net on Fashion-MNIST scenes; "
+      "reconstruction: autoencoder), each with every activation and seed: "
+      "per benchmark mean ± std, Δ and Welch p against the baseline in the "
+      "metric's direction; per activation wins, ties and losses, raw and "
+      "significant after Holm's correction, and the average relative gain";
+  def.flags = {"baseline", "suite"};
+  def.hidden = {"model"};
+  def.defaults = [](RunConfig& c) {
+    c.experiment.seeds = 3;
+    c.experiment.train_limit = 2000;
+    c.experiment.test_limit = 1000;
+    c.train.epochs = 1;
+  };
+  def.check = check_baseline;
+  def.runs = runs;
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab

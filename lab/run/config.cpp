@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <stdexcept>
 #include <type_traits>
 
 #include "common/error.hpp"
@@ -134,6 +135,21 @@ std::string settings_as_flags(const RunConfig& config,
 void ConfigFlags::add_flags(
     CLI::App& cmd, RunConfig& config, const std::vector<std::string>& names,
     const std::multimap<std::string, std::string>& aliases) {
+  // A misspelt name would silently drop the flag from the command.
+  const std::vector<SettingInfo> declared = setting_infos();
+  for (const std::string& name : names) {
+    if (std::none_of(declared.begin(), declared.end(),
+                     [&](const SettingInfo& i) { return i.name == name; })) {
+      throw std::logic_error("mish-lab " + cmd.get_name() + " offers '" + name +
+                             "', which no setting declares");
+    }
+  }
+  for (const auto& [name, flag] : aliases) {
+    if (!named(names, name.c_str())) {
+      throw std::logic_error("mish-lab " + cmd.get_name() + " gives " + flag +
+                             " to '" + name + "', a setting it does not offer");
+    }
+  }
   config.for_each([&](auto& field, const SettingInfo& info) {
     using T = std::decay_t<decltype(field)>;
     if (!named(names, info.name)) return;

@@ -147,7 +147,8 @@ std::string settings_as_flags(const RunConfig& config,
 // declarations: add_flags() adds the named settings to `cmd` (defaults are
 // the values in `config`, which the flags write to; `aliases` adds more
 // spellings, e.g. {"batch_size", "--bs"}); given() lists the settings a
-// flag was given for after parsing.
+// flag was given for after parsing. A name no setting declares, or an alias
+// of a setting not offered, is a programming error: std::logic_error.
 class ConfigFlags {
  public:
   void add_flags(CLI::App& cmd, RunConfig& config,

@@ -13,6 +13,7 @@
 #include "common/version.hpp"
 #include "report/table.hpp"
 #include "run/checkpoint.hpp"
+#include "run/config_json.hpp"
 #include "run/machine.hpp"
 #include "run/progress.hpp"
 #include "train/models.hpp"
@@ -69,13 +70,8 @@ json make_config(const Experiment& e, DataSets& data, c10::Device device) {
 
 // A resumed experiment keeps the command and start of its first run, so its
 // report says how it was made; each resumption is listed after it.
-json keep_history(const fs::path& file, json config) {
-  json first;
-  try {
-    first = json::parse(read_file(file));
-  } catch (const json::exception& e) {
-    throw Error("--resume: corrupt " + file.string() + ": " + e.what());
-  }
+json keep_history(const fs::path& dir, json config) {
+  const json first = read_config_json(dir).all;
   json resumed = first.value("resumed", json::array());
   resumed.push_back(
       {{"command", config.at("command")}, {"started", config.at("started")}});
@@ -212,19 +208,13 @@ json experiment_settings(json settings) {
 
 // config.json of a sweep's shard: the first shard writes it; the others
 // check that it holds their experiment.
-void share_config(const fs::path& file, const json& config) {
-  if (create_file_once(file, config.dump(2) + "\n")) return;
-  json stored;
-  try {
-    stored = json::parse(read_file(file));
-  } catch (const json::exception& e) {
-    throw Error("corrupt " + file.string() + ": " + e.what());
-  }
-  if (!stored.is_object() ||
-      stored.value("experiment", json()) != config.at("experiment") ||
-      experiment_settings(stored.value("settings", json::object())) !=
+void share_config(const fs::path& dir, const json& config) {
+  if (create_file_once(dir / "config.json", config.dump(2) + "\n")) return;
+  const StoredConfig stored = read_config_json(dir);
+  if (json(stored.experiment) != config.at("experiment") ||
+      experiment_settings(stored.settings) !=
           experiment_settings(config.at("settings"))) {
-    throw Error(file.string() +
+    throw Error(stored.file.string() +
                 " holds another experiment or other settings than this "
                 "shard's: every shard of a sweep needs the same flags");
   }
@@ -252,7 +242,7 @@ Outcome run_experiment(const Experiment& e, DataSets& data, c10::Device device,
   out.writes = writer && !p.shard;
   out.config = make_config(e, data, device);
   if (s.resume && writer && fs::exists(dir / "config.json")) {
-    out.config = keep_history(dir / "config.json", std::move(out.config));
+    out.config = keep_history(dir, std::move(out.config));
   }
   out.config["machine"]["world_size"] = group ? group->size() : 1;
   out.config["machine"]["backend"] = group ? group->backend() : "none";
@@ -267,7 +257,7 @@ Outcome run_experiment(const Experiment& e, DataSets& data, c10::Device device,
     make_folder(dir);
     make_folder(dir / "runs");
     if (p.shard) {
-      share_config(dir / "config.json", out.config);
+      share_config(dir, out.config);
     } else {
       write_file_atomic(dir / "config.json", out.config.dump(2) + "\n");
     }
@@ -339,7 +329,7 @@ Outcome collect_finished(const Experiment& e, const fs::path& dir,
                          std::vector<std::string>* missing) {
   Outcome out;
   out.dir = dir;
-  out.config = json::parse(read_file(dir / "config.json"));
+  out.config = read_config_json(dir).all;
   for (const RunSpec& r : e.runs) {
     if (auto result =
             finished_run(dir / "runs" / (r.id() + ".json"), nullptr)) {

@@ -207,11 +207,16 @@ TEST_F(Cli, BadDataAndFoldersAreErrorsBeforeAnythingIsWritten) {
   expect_one_line_error(run({"compare", "--data", (tmp_ / "data").string(),
                              "--out", (tmp_ / "file/sub").string(), "-q"}),
                         "cannot create folder " + (tmp_ / "file/sub").string());
-  // --resume on a corrupt config.json, or on another experiment's folder.
-  test::write(tmp_ / "corrupt-config/config.json", "{");
-  expect_one_line_error(
-      run({"compare", "--resume", "--out", (tmp_ / "corrupt-config").string()}),
-      "--resume: corrupt");
+  // --resume or report on a corrupt config.json, or on another experiment's
+  // folder.
+  const fs::path corrupt = tmp_ / "corrupt-config";
+  test::write(corrupt / "config.json", "{");
+  expect_one_line_error(run({"compare", "--resume", "--out", corrupt.string()}),
+                        (corrupt / "config.json").string() + ": not JSON");
+  expect_one_line_error(run({"report", corrupt.string()}),
+                        (corrupt / "config.json").string() + ": not JSON");
+  expect_one_line_error(run({"report", tmp_.string()}),
+                        (tmp_ / "config.json").string() + " does not exist");
   test::write(tmp_ / "other/config.json",
               R"({"experiment": "depth", "settings": {}})");
   expect_one_line_error(

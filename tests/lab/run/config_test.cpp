@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 
 #include "common/error.hpp"
@@ -172,6 +173,34 @@ TEST(Config, TheReportsFlagsParseBackToTheSameSettings) {
   const json a = settings_json(parsed);
   const json b = settings_json(changed);
   for (const auto& n : names) EXPECT_EQ(a.at(n), b.at(n)) << n << ": " << line;
+}
+
+// A misspelt name in a command's flag list would silently drop the flag.
+TEST(Config, FlagsNoSettingDeclaresAreRefused) {
+  const auto refused =
+      [](const std::vector<std::string>& names,
+         const std::multimap<std::string, std::string>& aliases,
+         const std::string& message) {
+        CLI::App app("", "cmd");
+        RunConfig config;
+        ConfigFlags flags;
+        try {
+          flags.add_flags(app, config, names, aliases);
+          ADD_FAILURE() << message;
+        } catch (const std::logic_error& e) {
+          EXPECT_EQ(std::string(e.what()), message);
+        }
+      };
+  refused({"seeds", "sedes"}, {},
+          "mish-lab cmd offers 'sedes', which no setting declares");
+  refused({"seeds"}, {{"batch_size", "--bs"}},
+          "mish-lab cmd gives --bs to 'batch_size', a setting it does not "
+          "offer");
+  CLI::App app("", "cmd");
+  RunConfig config;
+  ConfigFlags flags;
+  EXPECT_NO_THROW(flags.add_flags(app, config, {"seeds", "batch_size"},
+                                  {{"batch_size", "--bs"}}));
 }
 
 TEST(Config, NonFiniteAndOutOfRangeValuesAreRefused) {

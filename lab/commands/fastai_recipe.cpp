@@ -42,37 +42,36 @@ void report(const Finished& f) {
 }  // namespace
 
 void register_train(CLI::App& app) {
-  add_experiment(
-      app,
-      {"train",
-       "Train with the fastai leaderboard recipe: XResNet/MXResNet, Ranger, "
-       "flat+cosine schedule, self-attention, label smoothing",
-       {"sa", "widen", "gc", "label_smoothing", "precision", "size", "workers",
-        "skip_bad_images"},
-       {},
-       // The leaderboard's own spellings of the common flags.
-       {{"activations", "--act"},
-        {"optimizer", "--opt"},
-        {"schedule", "--sched"},
-        {"batch_size", "--bs"},
-        {"weight_decay", "--wd"}},
-       // The ImageWoof/Imagenette leaderboard protocol of the Mish records.
-       [](RunConfig& c) {
-         c.experiment.activations = {"mish"};
-         c.experiment.seeds = 1;
-         c.train.model = "xresnet50";
-         c.train.optimizer = "ranger";
-         c.train.schedule = "flat_cos";
-         c.train.epochs = 5;
-         c.train.batch_size = 64;
-         c.train.lr = 4e-3;
-         c.train.weight_decay = 1e-2;
-         c.train.label_smoothing = 0.1;
-         c.train.precision = "bf16";
-       },
-       {},
-       [](const RunConfig& c) { return grid(c, {{}}); },
-       report});
+  ExperimentDefinition def;
+  def.name = "train";
+  def.help =
+      "Train with the fastai leaderboard recipe: XResNet/MXResNet, Ranger, "
+      "flat+cosine schedule, self-attention, label smoothing";
+  def.flags = {"sa",        "widen", "gc",      "label_smoothing",
+               "precision", "size",  "workers", "skip_bad_images"};
+  // The leaderboard's own spellings of the common flags.
+  def.aliases = {{"activations", "--act"},
+                 {"optimizer", "--opt"},
+                 {"schedule", "--sched"},
+                 {"batch_size", "--bs"},
+                 {"weight_decay", "--wd"}};
+  // The ImageWoof/Imagenette leaderboard protocol of the Mish records.
+  def.defaults = [](RunConfig& c) {
+    c.experiment.activations = {"mish"};
+    c.experiment.seeds = 1;
+    c.train.model = "xresnet50";
+    c.train.optimizer = "ranger";
+    c.train.schedule = "flat_cos";
+    c.train.epochs = 5;
+    c.train.batch_size = 64;
+    c.train.lr = 4e-3;
+    c.train.weight_decay = 1e-2;
+    c.train.label_smoothing = 0.1;
+    c.train.precision = "bf16";
+  };
+  def.runs = [](const RunConfig& c) { return grid(c, {{}}); };
+  def.report = report;
+  add_experiment(app, std::move(def));
 }
 
 }  // namespace mishlab
