@@ -23,8 +23,8 @@ struct Benchmark {
 std::vector<std::string> suite_names();
 
 // quick: the small CNN, the MLP, ResNet-20, a 10-block deep network, the
-// U-Net and the autoencoder at the experiment's --epochs, and the DCGAN at
-// 2 epochs (the suite's limits: 2000 training and 1000 test examples).
+// U-Net, the autoencoder and the DCGAN at the experiment's --epochs (the
+// suite's limits: 2000 training and 1000 test examples).
 // paper: the same and the plain CNNs and XResNet-18, each at the lab's full
 // settings (its own epochs and widths, all the data). Throws Error for an
 // unknown name.
