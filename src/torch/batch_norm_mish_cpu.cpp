@@ -11,7 +11,6 @@
 #include <ATen/ATen.h>
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
-#include <torch/library.h>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "batch_norm_mish.hpp"
+#include "dtypes.hpp"
 #include "mish/mish.h"
 #include "parallel.hpp"
 
@@ -477,35 +477,17 @@ void backward_pass(const BnShape& s, const at::Tensor& dyt,
   });
 }
 
-template <class T>
-struct Type {
-  using type = T;
-};
-
-// fn(Type<T>{}, integral_constant<int, kStep>{}) for the tensor's dtype and
+// fn(Dtype<T>{}, integral_constant<int, kStep>{}) for the tensor's dtype and
 // the layout's step.
 template <class Fn>
 void dispatch(const at::Tensor& x, const BnShape& s, Fn fn) {
-  const auto with_step = [&](auto type) {
+  Dtypes::visit(x.scalar_type(), [&](auto dtype) {
     if (s.channels_last) {
-      fn(type, std::integral_constant<int, 1>{});
+      fn(dtype, std::integral_constant<int, 1>{});
     } else {
-      fn(type, std::integral_constant<int, 0>{});
+      fn(dtype, std::integral_constant<int, 0>{});
     }
-  };
-  switch (x.scalar_type()) {
-    case at::kFloat:
-      return with_step(Type<float>{});
-    case at::kDouble:
-      return with_step(Type<double>{});
-    case at::kBFloat16:
-      return with_step(Type<c10::BFloat16>{});
-    case at::kHalf:
-      return with_step(Type<c10::Half>{});
-    default:
-      TORCH_INTERNAL_ASSERT(false, "batch_norm_mish: unchecked dtype ",
-                            x.scalar_type());
-  }
+  });
 }
 
 void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
@@ -546,14 +528,9 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCpu{statistics, forward, backward_sums, backward};
 
-// The operators' signatures (src/torch/batch_norm_mish.hpp).
-constexpr auto kForward = flat_forward<ForwardResult, forward_of<kCpu>>;
-constexpr auto kBackward = flat_backward<BackwardResult, backward_of<kCpu>>;
-
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CPU, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::kForward);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackward);
+  mish::torch::detail::register_batch_norm_mish<mish::torch::detail::kCpu>(m);
 }
