@@ -14,12 +14,12 @@ namespace nn = torch::nn;
 FeatureNetImpl::FeatureNetImpl(const DataShape& shape)
     : conv1_(register_module(
           "conv1",
-          nn::Conv2d(nn::Conv2dOptions(shape.channels, 32, 3).padding(1)))),
+          nn::Conv2d(nn::Conv2dOptions(shape.channels, 16, 3).padding(1)))),
       conv2_(register_module(
-          "conv2", nn::Conv2d(nn::Conv2dOptions(32, 64, 3).padding(1)))),
+          "conv2", nn::Conv2d(nn::Conv2dOptions(16, 32, 3).padding(1)))),
       hidden_(register_module(
           "hidden",
-          nn::Linear(64 * (shape.height / 4) * (shape.width / 4), kFeatures))),
+          nn::Linear(32 * (shape.height / 4) * (shape.width / 4), kFeatures))),
       logits_(register_module("logits", nn::Linear(kFeatures, shape.classes))) {
 }
 
