@@ -133,12 +133,15 @@ void drive(const Command& c) {
     config = resume_from(dir, read_config_json(dir), def.name, c.config,
                          c.parsed.given());
     config.experiment.resume = true;
+  } else if (def.settle) {
+    def.settle(config, c.parsed.given());
   }
   check_settings(config);
-  if (const std::string task = task_name(config.train.model); task != c.task) {
+  if (const std::string task = task_name(config.train.model);
+      task_family(task) != task_family(c.task)) {
     throw Error("--model " + config.train.model + " is a " + task +
-                " model; `mish-lab " + def.name + "` trains " + c.task +
-                " models");
+                " model; `mish-lab " + def.name + "` trains " +
+                task_family(c.task) + " models");
   }
   if (def.check) def.check(config);
   const std::optional<Shard> shard = pick_shard(config.experiment.shard, env);

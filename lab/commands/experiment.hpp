@@ -42,6 +42,11 @@ struct ExperimentDefinition {
   std::function<std::vector<RunSpec>(const RunConfig&)> runs;
   // Writes report.md and summary.json (commands/experiment_report.hpp).
   std::function<void(const Finished&)> report;
+  // Settings that follow from others unless their flags were given (the
+  // names in `given`), for a fresh experiment (a resumed one keeps what it
+  // stored). Optional.
+  std::function<void(RunConfig&, const std::vector<std::string>& given)>
+      settle = nullptr;
 };
 
 // The settings every training subcommand offers.

@@ -278,7 +278,8 @@ std::string metric_section(const Finished& f, const MetricInfo& m,
 
 }  // namespace
 
-void write_task_report(const Finished& f, const std::string& title) {
+void write_task_report(const Finished& f, const std::string& title,
+                       const std::string& more) {
   const std::shared_ptr<const Task> task =
       task_for_model(f.config.train.model,
                      f.outcome.config.at("data").at("classes").get<int64_t>());
@@ -291,6 +292,7 @@ void write_task_report(const Finished& f, const std::string& title) {
           ", and Holm's adjustment over the activations compared with it; "
           "Δ 95% CI: Welch's interval of the difference; d: Cohen's d "
           "(pooled std).\n\n";
+  body += more;
   body += plot_into_report(
       f,
       training_curves(f.outcome.results, f.config.experiment.activations,

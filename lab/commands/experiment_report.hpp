@@ -45,8 +45,10 @@ Plot training_curves(const std::vector<RunResult>& results,
 
 // report.md of a one-point experiment of any task: per metric of the task,
 // each activation's mean ± std, 95% CI, Δ against the baseline and Welch's
-// p, in the metric's direction (better or worse); the main metric's curves.
-void write_task_report(const Finished& f, const std::string& title);
+// p, in the metric's direction (better or worse); `more` (Markdown, e.g.
+// sample grids); the main metric's curves.
+void write_task_report(const Finished& f, const std::string& title,
+                       const std::string& more = "");
 
 // One row of a grid: which runs belong to it and what each contributes
 // (NaN for a diverged run, nullopt for a run of another row).

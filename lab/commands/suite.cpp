@@ -2,6 +2,7 @@
 // every activation and seed; per benchmark Welch's test against the
 // baseline in the metric's direction, per activation the wins, ties and
 // losses, raw and significant after Holm's correction over the benchmarks.
+#include <algorithm>
 #include <cmath>
 
 #include "commands/commands.hpp"
@@ -223,21 +224,30 @@ void register_suite(CLI::App& app) {
   def.help =
       "Many benchmarks (classification: cnn, mlp, resnet20, a 10-block deep "
       "network; segmentation: U-Net on Fashion-MNIST scenes; "
-      "reconstruction: autoencoder), each with every activation and seed: "
+      "reconstruction: autoencoder; adversarial generation: DCGAN), each "
+      "with every activation and seed (data: --suite quick 2000 training "
+      "and 1000 test examples, paper all, unless --train-limit or "
+      "--test-limit is given): "
       "per benchmark mean ± std, Δ and Welch p against the baseline in the "
       "metric's direction; per activation wins, ties and losses, raw and "
       "significant after Holm's correction, and the average relative gain";
-  def.flags = {"baseline", "suite"};
+  def.flags = {"baseline", "suite", "cache"};
   def.hidden = {"model"};
   def.defaults = [](RunConfig& c) {
     c.experiment.seeds = 3;
-    c.experiment.train_limit = 2000;
-    c.experiment.test_limit = 1000;
     c.train.epochs = 1;
   };
   def.check = check_baseline;
   def.runs = runs;
   def.report = report;
+  def.settle = [](RunConfig& c, const std::vector<std::string>& given) {
+    const SuiteLimits limits = suite_limits(c.experiment.suite);
+    const auto typed = [&](const char* name) {
+      return std::find(given.begin(), given.end(), name) != given.end();
+    };
+    if (!typed("train_limit")) c.experiment.train_limit = limits.train;
+    if (!typed("test_limit")) c.experiment.test_limit = limits.test;
+  };
   add_experiment(app, std::move(def));
 }
 

@@ -58,9 +58,9 @@ std::vector<std::string> default_inits();
     Check::one_of(init_names), "Initialisers")                                 \
   X(std::string, suite, "quick", "--suite", kStored,                          \
     Check::one_of(suite_names),                                                \
-    "Benchmarks of `mish-lab suite`: quick (6 at --epochs, about 15 minutes "  \
-    "on 2 cores at the defaults) or paper (10 at the lab's full settings, "    \
-    "each with its own epochs; hours: add --train-limit 0 --test-limit 0)")    \
+    "Benchmarks of `mish-lab suite`: quick (7 at small limits, about 15 "     \
+    "minutes on 2 cores at the defaults) or paper (11 at the lab's full "      \
+    "settings on all the data, each with its own epochs: hours)")              \
   X(int, size, 128, "--size", kStored, Check::range(8, 4096),                  \
     "Image-folder crop size in px (segmentation folders: images and masks "   \
     "are resized to it)")                                                      \
@@ -69,6 +69,9 @@ std::vector<std::string> default_inits();
     "one more than the largest index in the masks)")                           \
   X(bool, skip_bad_images, false, "--skip-bad-images", kStored, Check::any(),  \
     "Skip undecodable images with a warning instead of stopping")              \
+  X(std::string, cache, "", "--cache", kMachine, Check::any(),                \
+    "Folder of the DCGAN's feature classifiers, trained once per data set "   \
+    "(default: $XDG_CACHE_HOME/mish-lab or ~/.cache/mish-lab)")                \
   X(std::string, device, "auto", "--device", kMachine,                         \
     Check::one_of(device_names), "cpu, cuda or auto")                          \
   X(int, threads, 0, "--threads", kMachine, Check::range(0, 1024),             \

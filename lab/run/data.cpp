@@ -1,6 +1,10 @@
 #include "run/data.hpp"
 
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -8,6 +12,7 @@
 #include "data/image_folder.hpp"
 #include "data/images.hpp"
 #include "data/segmentation.hpp"
+#include "run/feature_cache.hpp"
 #include "train/folder_batches.hpp"
 #include "train/task.hpp"
 
@@ -57,6 +62,56 @@ ExperimentData tensor_data(const RunConfig& c, c10::Device device,
                    fingerprint({&images.train.pixels, &images.train.labels,
                                 &images.test.pixels, &images.test.labels}),
                    to_tensors(images, device, reconstruct), c);
+}
+
+// Where the feature classifiers are kept: --cache, else the user's cache
+// folder.
+fs::path cache_folder(const RunConfig& c) {
+  if (!c.experiment.cache.empty()) return c.experiment.cache;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    return fs::path(xdg) / "mish-lab";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return fs::path(home) / ".cache" / "mish-lab";
+  }
+  throw Error("no folder for the feature classifier: pass --cache");
+}
+
+// The experiment's pixels (targets in [0, 1]) and the reference: the
+// classifier of the whole data set (every example, whatever the limits),
+// and the Gaussian of the experiment's test images in its features.
+ExperimentData adversarial_data(const RunConfig& c, c10::Device device) {
+  const ImageData all = load_image_data(c.experiment.data, kNoLimit, kNoLimit);
+  const std::string key = fingerprint({&all.train.pixels, &all.train.labels,
+                                       &all.test.pixels, &all.test.labels});
+  TensorData tensors = to_tensors(all, device, true);
+  for (auto [set, labels] : {std::pair{&tensors.train, &all.train.labels},
+                             std::pair{&tensors.test, &all.test.labels}}) {
+    set->x = set->y * 2 - 1;
+    set->y = at::tensor(*labels, at::kByte).to(device, at::kLong);
+  }
+  auto reference = std::make_shared<FeatureReference>();
+  reference->net =
+      cached_feature_net(cache_folder(c) / ("classifier-" + key + ".pt"), key,
+                         tensors, c.experiment.quiet);
+  ExperimentData d = tensor_data(c, device, true);
+  torch::NoGradGuard no_grad;
+  std::vector<double> sums;
+  d.test->start(0);
+  while (std::optional<Batch> b = d.test->next()) {
+    const std::vector<double> s =
+        feature_sums(reference->net->features(b->y * 2 - 1));
+    sums.resize(s.size(), 0);
+    for (size_t i = 0; i < s.size(); ++i) sums[i] += s[i];
+  }
+  if (sums.empty() || sums[0] < 2) {
+    throw Error(
+        "the Fréchet distance needs at least 2 test images: raise "
+        "--test-limit");
+  }
+  reference->test = gaussian_from_sums(sums, FeatureNetImpl::kFeatures);
+  d.reference = std::move(reference);
+  return d;
 }
 
 // Scenes made of an IDX data set's items; the scenes' seeds are fixed, so
@@ -131,13 +186,14 @@ ExperimentData open_data(const RunConfig& config, c10::Device device) {
     throw Error("data folder " + dir.string() + " does not exist");
   }
   const std::string task = task_name(config.train.model);
-  if (task == "reconstruction" && is_image_folder(dir)) {
+  if (task_family(task) == "generation" && is_image_folder(dir)) {
     throw Error(dir.string() +
                 ": image folders hold no tensors to "
-                "reconstruct; use IDX or CIFAR files");
+                "generate; use IDX or CIFAR files");
   }
   ExperimentData d =
-      task == "segmentation" ? segmentation_data(config, device)
+      task == "segmentation"  ? segmentation_data(config, device)
+      : task == "adversarial" ? adversarial_data(config, device)
       : is_image_folder(dir)
           ? folder_data(config, device)
           : tensor_data(config, device, task == "reconstruction");

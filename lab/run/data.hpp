@@ -9,6 +9,7 @@
 
 #include "run/config.hpp"
 #include "train/batches.hpp"
+#include "train/feature_net.hpp"
 #include "train/run_spec.hpp"
 
 namespace mishlab {
@@ -22,17 +23,23 @@ struct ExperimentData {
   DataShape shape;
   std::unique_ptr<BatchSource> train;
   std::unique_ptr<BatchSource> test;
+  // Adversarial generation: what generated images are scored against.
+  std::shared_ptr<const FeatureReference> reference;
 };
 
 // Opens the folder that --data names with --train-limit/--test-limit, with
 // the targets of the model's task: IDX or CIFAR files held as tensors on
 // `device`, or JPEG class folders decoded as the runs go; to segment,
-// scenes made of IDX items or folders of images and PNG masks. Throws Error on
-// bad data, and when the training set makes no batch to train on.
+// scenes made of IDX items or folders of images and PNG masks; for the
+// DCGAN, IDX or CIFAR pixels with the feature reference (the data set's
+// cached classifier, run/feature_cache.hpp, and the test images'
+// features). Throws Error on bad data, a corrupt classifier cache, and when
+// the training set makes no batch to train on.
 ExperimentData open_data(const RunConfig& config, c10::Device device);
 
 // The data of every task among an experiment's runs (a suite mixes
-// classification, segmentation and reconstruction), each opened once from
+// classification, segmentation, reconstruction and adversarial generation),
+// each opened once from
 // --data with the experiment's limits and the run's model and batch size.
 // Throws Error as open_data does, before anything is trained.
 class DataSets {

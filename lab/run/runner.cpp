@@ -16,6 +16,7 @@
 #include "run/config_json.hpp"
 #include "run/machine.hpp"
 #include "run/progress.hpp"
+#include "run/samples.hpp"
 #include "train/models.hpp"
 #include "train/optimizers.hpp"
 #include "train/trainer.hpp"
@@ -84,15 +85,18 @@ json keep_history(const fs::path& dir, json config) {
 // Trains one run, resuming from its checkpoint when there is one.
 class RunTrainer {
  public:
+  // `samples`: where a DCGAN's grid goes (none: not written).
   RunTrainer(const RunSpec& spec, ExperimentData& data, c10::Device device,
-             Group* group, Progress& progress, std::string label, bool quiet)
+             Group* group, Progress& progress, std::string label, bool quiet,
+             std::optional<fs::path> samples)
       : spec_(spec),
         data_(data),
         device_(device),
         group_(group),
         progress_(progress),
         label_(std::move(label)),
-        quiet_(quiet) {}
+        quiet_(quiet),
+        samples_(std::move(samples)) {}
 
   RunResult run(const fs::path& checkpoint, bool resume) {
     Trainer trainer = fresh_trainer();
@@ -144,6 +148,9 @@ class RunTrainer {
       log(status + ": train loss " + fixed(train.loss, 4) + shown + ", " +
           fixed(seconds, 1) + " s");
     }
+    if (r.ok() && samples_) {
+      write_samples(dynamic_cast<DcganImpl&>(trainer.module()), *samples_);
+    }
     if (r.ok()) {
       for (size_t i = 0; i < spec_.noise.size(); ++i) {
         r.noise_acc.push_back(
@@ -165,7 +172,8 @@ class RunTrainer {
     options.label_smoothing = spec_.train.label_smoothing;
     options.bf16 = spec_.train.precision == "bf16";
     options.group = group_;
-    options.task = task_for_model(spec_.train.model, data_.shape.classes);
+    options.task =
+        task_for_model(spec_.train.model, data_.shape.classes, data_.reference);
     return Trainer(std::move(model), std::move(optimizer),
                    get_schedule(spec_.train.schedule),
                    spec_.train.epochs * data_.train->batches(), options);
@@ -182,6 +190,7 @@ class RunTrainer {
   Progress& progress_;
   std::string label_;
   bool quiet_;
+  std::optional<fs::path> samples_;
 };
 
 // A finished run's record as rank 0 reads it, on every rank.
@@ -305,7 +314,12 @@ Outcome run_experiment(const Experiment& e, DataSets& data, c10::Device device,
     } else {
       const std::string label = "[" + std::to_string(i + 1) + "/" +
                                 std::to_string(e.runs.size()) + "] " + r.id();
-      RunTrainer trainer(r, data.of(r), device, group, progress, label, quiet);
+      std::optional<fs::path> samples;
+      if (writer && task_name(r.train.model) == "adversarial") {
+        samples = dir / "runs" / samples_file(r);
+      }
+      RunTrainer trainer(r, data.of(r), device, group, progress, label, quiet,
+                         samples);
       result = trainer.run(base.string() + ".ckpt", s.resume);
       if (writer) {
         write_file_atomic(result_path, result_json(*result).dump(1) + "\n");

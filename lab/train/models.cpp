@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "train/activations.hpp"
 #include "train/cspdarknet.hpp"
+#include "train/dcgan.hpp"
 #include "train/fused_shortcut.hpp"
 #include "train/pixel_models.hpp"
 #include "train/run_spec.hpp"
@@ -274,6 +275,7 @@ const std::map<std::string, Model>& models() {
       {"xresnet50", {xresnet(50), true}},
       {"unet", {unet, false}},
       {"autoencoder", {autoencoder, false}},
+      {"dcgan", {dcgan, false}},
   };
   return table;
 }

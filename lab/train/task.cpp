@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/segmentation.hpp"
+#include "train/feature_net.hpp"
 
 namespace mishlab {
 
@@ -20,6 +21,9 @@ class Classification : public Task {
                   double label_smoothing) const override {
     return at::cross_entropy_loss(out, y, {}, at::Reduction::Mean, -100,
                                   label_smoothing);
+  }
+  double loss_weight(const at::Tensor& y) const override {
+    return static_cast<double>(y.size(0));
   }
   // Correct predictions, examples.
   std::vector<double> counts(const at::Tensor& out,
@@ -47,6 +51,9 @@ class Segmentation : public Task {
     if (!y.ne(kIgnoreIndex).any().item<bool>()) return out.sum() * 0;
     return at::cross_entropy_loss(out, y, {}, at::Reduction::Mean, kIgnoreIndex,
                                   label_smoothing);
+  }
+  double loss_weight(const at::Tensor& y) const override {
+    return static_cast<double>(y.ne(kIgnoreIndex).sum().item<int64_t>());
   }
   // Labelled pixels, then per class the intersection (pixels predicted and
   // labelled c), then per class the union (predicted or labelled c), over
@@ -102,6 +109,9 @@ class Reconstruction : public Task {
                   double /*label_smoothing*/) const override {
     return at::mse_loss(out, y);
   }
+  double loss_weight(const at::Tensor& y) const override {
+    return static_cast<double>(y.numel());
+  }
   // Squared error, elements.
   std::vector<double> counts(const at::Tensor& out,
                              const at::Tensor& y) const override {
@@ -113,17 +123,58 @@ class Reconstruction : public Task {
   }
 };
 
+class AdversarialGeneration : public Task {
+ public:
+  explicit AdversarialGeneration(std::shared_ptr<const FeatureReference> r)
+      : reference_(std::move(r)) {}
+  std::string name() const override { return "adversarial"; }
+  std::vector<MetricInfo> metrics() const override {
+    return {{"fid", "Fréchet distance (FID's formula)", false, 1, 3}};
+  }
+  // Discriminator logits against targets 1 (real) or 0 (generated).
+  at::Tensor loss(const at::Tensor& out, const at::Tensor& y,
+                  double /*label_smoothing*/) const override {
+    return at::binary_cross_entropy_with_logits(out, y);
+  }
+  double loss_weight(const at::Tensor& y) const override {
+    return static_cast<double>(y.size(0));
+  }
+  // The Gaussian's sums of the generated images' features.
+  std::vector<double> counts(const at::Tensor& out,
+                             const at::Tensor& /*y*/) const override {
+    return feature_sums(reference_->net->features(out));
+  }
+  std::vector<double> values(const std::vector<double>& c) const override {
+    if (c.empty() || c[0] < 2) return {NAN};
+    return {frechet_distance(gaussian_from_sums(c, FeatureNetImpl::kFeatures),
+                             reference_->test)};
+  }
+
+ private:
+  std::shared_ptr<const FeatureReference> reference_;
+};
+
 }  // namespace
 
 std::string task_name(const std::string& model) {
   if (model == "unet") return "segmentation";
   if (model == "autoencoder") return "reconstruction";
+  if (model == "dcgan") return "adversarial";
   return "classification";
 }
 
-std::shared_ptr<const Task> task_for_model(const std::string& model,
-                                           int64_t classes) {
+std::string task_family(const std::string& task) {
+  if (task == "reconstruction" || task == "adversarial") return "generation";
+  return task;
+}
+
+std::shared_ptr<const Task> task_for_model(
+    const std::string& model, int64_t classes,
+    std::shared_ptr<const FeatureReference> reference) {
   const std::string name = task_name(model);
+  if (name == "adversarial") {
+    return std::make_shared<AdversarialGeneration>(std::move(reference));
+  }
   if (name == "segmentation") return std::make_shared<Segmentation>(classes);
   if (name == "reconstruction") return std::make_shared<Reconstruction>();
   return std::make_shared<Classification>();

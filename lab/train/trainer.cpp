@@ -9,7 +9,9 @@
 #include <cmath>
 #include <optional>
 
+#include "common/error.hpp"
 #include "train/autocast.hpp"
+#include "train/dcgan.hpp"
 #include "train/settings.hpp"
 
 namespace mishlab {
@@ -25,6 +27,12 @@ Trainer::Trainer(torch::nn::AnyModule model,
       total_steps_(std::max<int64_t>(total_steps, 1)),
       options_(std::move(options)) {
   if (!options_.task) options_.task = task_for_model("", 0);
+  adversarial_ = dynamic_cast<DcganImpl*>(model_.ptr().get());
+  if (adversarial_ && options_.group) {
+    throw Error(
+        "the DCGAN trains on one process: its alternating step is not "
+        "data-parallel");
+  }
   for (auto& group : optimizer_->param_groups()) {
     base_lr_.push_back(group.options().get_lr());
   }
@@ -60,7 +68,7 @@ at::Tensor Trainer::forward(const at::Tensor& x) {
       .to(at::kFloat);
 }
 
-double Trainer::step(const Batch& batch, std::vector<double>* counts) {
+void Trainer::apply_schedule() {
   const double scale = schedule_ ? schedule_(static_cast<double>(steps_) /
                                              static_cast<double>(total_steps_))
                                  : 1.0;
@@ -68,15 +76,21 @@ double Trainer::step(const Batch& batch, std::vector<double>* counts) {
   for (size_t i = 0; i < groups.size(); ++i) {
     groups[i].options().set_lr(base_lr_[i] * scale);
   }
+}
+
+double Trainer::step(const Batch& batch, std::vector<double>* counts) {
+  apply_schedule();
   optimizer_->zero_grad();
   const int64_t n = batch.y.size(0);
   const Group::Part mine = part(n);
   const at::Tensor y = batch.y.narrow(0, mine.first, mine.count);
   const at::Tensor out = forward(batch.x.narrow(0, mine.first, mine.count));
   at::Tensor loss = options_.task->loss(out, y, options_.label_smoothing);
-  // The batch's summed loss, then the task's counts.
-  std::vector<double> sums = {loss.item<double>() *
-                              static_cast<double>(mine.count)};
+  // The batch's loss summed over what it averages (examples, labelled
+  // pixels), that count, then the task's counts.
+  const double weight = options_.task->loss_weight(y);
+  std::vector<double> sums = {weight > 0 ? loss.item<double>() * weight : 0,
+                              weight};
   {
     torch::NoGradGuard no_grad;
     const std::vector<double> c = options_.task->counts(out, y);
@@ -85,12 +99,13 @@ double Trainer::step(const Batch& batch, std::vector<double>* counts) {
   // The global batch's loss and counts on every rank, so that all of them
   // take the same decision on a non-finite loss.
   sum(sums);
-  const double value = sums[0] / static_cast<double>(n);
+  const double value = sums[1] > 0 ? sums[0] / sums[1] : 0;
   if (Group* g = options_.group) {
-    // Weighted by this rank's share: the mean of the ranks' gradients is
-    // then the gradient of the global batch's mean loss.
-    loss = loss * (static_cast<double>(mine.count * g->size()) /
-                   static_cast<double>(n));
+    // Weighted by this rank's share of what the loss averages: the mean of
+    // the ranks' gradients is then the gradient of the global batch's loss.
+    loss =
+        loss *
+        (sums[1] > 0 ? weight * static_cast<double>(g->size()) / sums[1] : 0.0);
   }
   if (!std::isfinite(value)) return value;
   loss.backward();
@@ -98,7 +113,51 @@ double Trainer::step(const Batch& batch, std::vector<double>* counts) {
   if (Group* g = options_.group) g->average_gradients(*model_.ptr());
   optimizer_->step();
   ++steps_;
-  add_to(*counts, std::vector<double>(sums.begin() + 1, sums.end()));
+  add_to(*counts, std::vector<double>(sums.begin() + 2, sums.end()));
+  return value;
+}
+
+namespace {
+
+// Optimizers skip parameters without a gradient: with one optimizer over
+// both networks, this picks which network a step updates.
+void drop_gradients(torch::nn::Module& module) {
+  for (at::Tensor& p : module.parameters()) p.mutable_grad() = at::Tensor();
+}
+
+}  // namespace
+
+double Trainer::adversarial_step(const Batch& batch,
+                                 std::vector<double>* counts) {
+  apply_schedule();
+  DcganImpl& gan = *adversarial_;
+  const Task& task = *options_.task;
+  // The images in the generator's range, [-1, 1].
+  const at::Tensor real = batch.y * 2 - 1;
+  const int64_t n = real.size(0);
+  const at::Tensor ones = at::ones({n}, real.options());
+  const at::Tensor zeros = at::zeros({n}, real.options());
+  const at::Tensor fake = gan.generate(n);
+  // The discriminator: real images against generated ones (the generator
+  // gets no gradient through the detached images).
+  drop_gradients(gan);
+  const at::Tensor d_loss = task.loss(gan.discriminate(real), ones) +
+                            task.loss(gan.discriminate(fake.detach()), zeros);
+  if (const double d = d_loss.item<double>(); !std::isfinite(d)) return d;
+  d_loss.backward();
+  optimizer_->step();
+  // The generator: its images taken for real by the updated discriminator
+  // (the non-saturating loss), which this step leaves as it is.
+  drop_gradients(gan);
+  const at::Tensor g_loss = task.loss(gan.discriminate(fake), ones);
+  const double value = g_loss.item<double>();
+  if (!std::isfinite(value)) return value;
+  g_loss.backward();
+  drop_gradients(gan.discriminator());
+  optimizer_->step();
+  ++steps_;
+  torch::NoGradGuard no_grad;
+  add_to(*counts, task.counts(fake, batch.y));
   return value;
 }
 
@@ -108,21 +167,27 @@ Trainer::Sums Trainer::measure(const at::Tensor& x, const at::Tensor& y) {
   // Every rank sends counts of the same length, even with no rows.
   const at::Tensor my_y = y.narrow(0, mine.first, mine.count);
   const at::Tensor out = forward(x.narrow(0, mine.first, mine.count));
+  // Generated images are scored by the discriminator, as real: the
+  // generator's loss.
+  const at::Tensor scored =
+      adversarial_ ? adversarial_->discriminate(out) : out;
+  const at::Tensor target = adversarial_ ? at::ones_like(scored) : my_y;
+  const double weight = options_.task->loss_weight(my_y);
   std::vector<double> sums = {
-      mine.count > 0 ? options_.task->loss(out, my_y).item<double>() *
-                           static_cast<double>(mine.count)
-                     : 0.0};
+      weight > 0 ? options_.task->loss(scored, target).item<double>() * weight
+                 : 0.0,
+      weight};
   const std::vector<double> counts = options_.task->counts(out, my_y);
   sums.insert(sums.end(), counts.begin(), counts.end());
   sum(sums);
-  return {sums[0], std::vector<double>(sums.begin() + 1, sums.end())};
+  return {sums[0], sums[1], std::vector<double>(sums.begin() + 2, sums.end())};
 }
 
-PassStats Trainer::pass_stats(double loss_sum,
+PassStats Trainer::pass_stats(double loss_sum, double weight,
                               const std::vector<double>& counts,
                               int64_t seen) const {
   PassStats stats;
-  stats.loss = seen ? loss_sum / static_cast<double>(seen) : NAN;
+  stats.loss = weight > 0 ? loss_sum / weight : seen ? 0 : NAN;
   stats.metrics =
       seen ? options_.task->values(counts)
            : std::vector<double>(options_.task->metrics().size(), NAN);
@@ -139,9 +204,11 @@ PassStats Trainer::train_epoch(BatchSource& data, uint64_t seed,
   while (std::optional<Batch> batch = data.next()) {
     const int64_t n = batch->y.size(0);
     if (n >= 2 * (options_.group ? options_.group->size() : 1)) {
-      const double loss = step(*batch, &counts);
+      const double loss = adversarial_ ? adversarial_step(*batch, &counts)
+                                       : step(*batch, &counts);
       if (!std::isfinite(loss)) {
-        PassStats stats = pass_stats(loss_sum, counts, seen);
+        PassStats stats =
+            pass_stats(loss_sum, static_cast<double>(seen), counts, seen);
         stats.finite = false;
         return stats;
       }
@@ -150,7 +217,7 @@ PassStats Trainer::train_epoch(BatchSource& data, uint64_t seed,
     }
     if (on_batch) on_batch();
   }
-  return pass_stats(loss_sum, counts, seen);
+  return pass_stats(loss_sum, static_cast<double>(seen), counts, seen);
 }
 
 PassStats Trainer::evaluate(BatchSource& data, double noise_std,
@@ -162,6 +229,7 @@ PassStats Trainer::evaluate(BatchSource& data, double noise_std,
   std::vector<double> counts;
   int64_t seen = 0;
   double loss_sum = 0;
+  double weight = 0;
   while (std::optional<Batch> batch = data.next()) {
     at::Tensor x = batch->x;
     if (x.size(0) == 0) continue;
@@ -173,10 +241,11 @@ PassStats Trainer::evaluate(BatchSource& data, double noise_std,
     // The noise is drawn for the whole batch, as on one process.
     const Sums sums = measure(x, batch->y);
     loss_sum += sums.loss;
+    weight += sums.weight;
     add_to(counts, sums.counts);
     seen += x.size(0);
   }
-  PassStats stats = pass_stats(loss_sum, counts, seen);
+  PassStats stats = pass_stats(loss_sum, weight, counts, seen);
   stats.finite = std::isfinite(stats.loss);
   return stats;
 }

@@ -16,6 +16,8 @@
 
 namespace mishlab {
 
+class DcganImpl;
+
 struct PassStats {
   double loss = 0;              // mean over the examples seen; NaN when none
   std::vector<double> metrics;  // the task's, in its order; NaN when none
@@ -56,18 +58,27 @@ class Trainer {
   // adds the task's counts of the batch to *counts (sized on first use).
   double step(const Batch& batch, std::vector<double>* counts);
 
-  // Summed loss and the task's counts on a (global) batch in the current
-  // mode, without gradients.
+  // The GAN's step, the one exception to step(): one optimizer over both
+  // networks updates the discriminator on the batch's real images (y, in
+  // [0, 1]) against as many generated ones, then the generator through the
+  // updated discriminator. Returns the generator's loss and adds the task's
+  // counts of the generated images. One process only.
+  double adversarial_step(const Batch& batch, std::vector<double>* counts);
+
+  // The loss summed over what it averages (Task::loss_weight), that
+  // weight, and the task's counts on a (global) batch in the current mode,
+  // without gradients.
   struct Sums {
     double loss = 0;
+    double weight = 0;
     std::vector<double> counts;
   };
   Sums measure(const at::Tensor& x, const at::Tensor& y);
 
-  // One pass over `data` in training mode, ordered by `seed`; on_batch runs
-  // after each batch. A batch with less than two examples per process is
-  // skipped (batch norm cannot train on one). Stops at the first non-finite
-  // loss.
+  // One pass over `data` in training mode, ordered by `seed`, with step()
+  // or, for a DCGAN, adversarial_step(); on_batch runs after each batch. A
+  // batch with less than two examples per process is skipped (batch norm cannot
+  // train on one). Stops at the first non-finite loss.
   PassStats train_epoch(BatchSource& data, uint64_t seed,
                         const std::function<void()>& on_batch);
 
@@ -88,12 +99,16 @@ class Trainer {
 
  private:
   at::Tensor forward(const at::Tensor& x);
+  // Sets the learning rates for the step about to be taken.
+  void apply_schedule();
   // This process's rows of a global batch of n (all of them alone).
   Group::Part part(int64_t n) const;
   // Sums `values` over the ranks (a no-op alone).
   void sum(std::vector<double>& values) const;
-  PassStats pass_stats(double loss_sum, const std::vector<double>& counts,
-                       int64_t seen) const;
+  // The loss is loss_sum / weight (0 when nothing was weighed in `seen`
+  // examples, NaN without examples).
+  PassStats pass_stats(double loss_sum, double weight,
+                       const std::vector<double>& counts, int64_t seen) const;
 
   torch::nn::AnyModule model_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
@@ -102,6 +117,7 @@ class Trainer {
   int64_t steps_ = 0;
   std::vector<double> base_lr_;
   TrainerOptions options_;
+  DcganImpl* adversarial_ = nullptr;  // the model, when it is a DCGAN
 };
 
 }  // namespace mishlab

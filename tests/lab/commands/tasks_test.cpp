@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "data/png.hpp"
 #include "data_files.hpp"
 #include "png_files.hpp"
 #include "run_cli.hpp"
@@ -176,10 +177,74 @@ TEST_F(Tasks, GenerateReportsTheAutoencodersMse) {
             std::string::npos);
 }
 
+TEST_F(Tasks, DcganAtTinyLimitsWritesItsDistanceAndSamples) {
+  // The tiny limits, on 200 + 100 generated images.
+  test::write_mnist_folder(root_ / "mnist200", 200, 100, false);
+  const fs::path cache = root_ / "cache";
+  std::vector<std::string> a = {"generate",
+                                "--model",
+                                "dcgan",
+                                "--data",
+                                (root_ / "mnist200").string(),
+                                "--out",
+                                (root_ / "gan").string(),
+                                "--cache",
+                                cache.string(),
+                                "--seeds",
+                                "1",
+                                "--epochs",
+                                "1",
+                                "--train-limit",
+                                "200",
+                                "--test-limit",
+                                "100",
+                                "-a",
+                                "mish,relu",
+                                "--width",
+                                "4",
+                                "--batch-size",
+                                "50",
+                                "--threads",
+                                "1",
+                                "--quiet"};
+  run_cli(a);
+  const fs::path dir = root_ / "gan";
+  const json summary = json::parse(read_file(dir / "summary.json"));
+  EXPECT_EQ(summary["results"]["task"], "adversarial");
+  for (const json& m : summary["results"]["metrics"]) {
+    EXPECT_EQ(m["metric"], "fid");
+    EXPECT_FALSE(m["higher_is_better"].get<bool>());
+    EXPECT_EQ(m["runs"], 1) << m.dump();
+    EXPECT_GT(m["mean"].get<double>(), 0) << m.dump();
+  }
+  EXPECT_NE(read_file(dir / "results.csv").find("test_fid"), std::string::npos);
+  // One classifier in the cache, for the whole data set.
+  int classifiers = 0;
+  for (const auto& e : fs::directory_iterator(cache)) {
+    EXPECT_EQ(e.path().extension(), ".pt") << e.path();
+    ++classifiers;
+  }
+  EXPECT_EQ(classifiers, 1);
+  // Each run's grid: 8 x 8 images with 2 px gaps, in the report.
+  const int side =
+      json::parse(read_file(dir / "config.json"))["data"]["image"][1];
+  const std::string report = read_file(dir / "report.md");
+  for (const char* act : {"mish", "relu"}) {
+    const std::string file = std::string("runs/") + act + "-s0.samples.png";
+    const RgbImage grid = decode_png(read_file(dir / file), file);
+    EXPECT_EQ(grid.width, 8 * (side + 2) + 2);
+    EXPECT_EQ(grid.height, 8 * (side + 2) + 2);
+    EXPECT_NE(report.find("](" + file + ")"), std::string::npos) << report;
+  }
+  EXPECT_NE(report.find("Fréchet distance (FID's formula) (lower is better)"),
+            std::string::npos)
+      << report;
+}
+
 TEST_F(Tasks, AModelOfAnotherTaskIsRefused) {
   expect_refused(tiny("generate", root_ / "mnist", "bad", {"--model", "cnn"}),
                  "--model cnn is a classification model; `mish-lab generate` "
-                 "trains reconstruction models");
+                 "trains generation models");
   expect_refused(tiny("compare", root_ / "mnist", "bad", {"--model", "unet"}),
                  "--model unet is a segmentation model");
 }

@@ -10,17 +10,21 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "common/error.hpp"
+#include "data/segmentation.hpp"
 #include "processes.hpp"
 #include "train/models.hpp"
 #include "train/optimizers.hpp"
 #include "train/run_spec.hpp"
+#include "train/task.hpp"
 #include "train/trainer.hpp"
 
 namespace mishlab {
@@ -88,31 +92,29 @@ int collectives(Group& g) {
 
 // One epoch of SGD with momentum on a network without batch norm or dropout,
 // data-parallel and, in the same process, alone: the parameters agree to
-// float rounding. The global batch of 33 splits 16/17, which checks the
-// weighting of unequal parts; 99 examples leave no remainder.
-int trainer(Group& g) {
-  RunSpec s;
-  s.activation = "mish";
-  s.train.model = "mlp";
-  s.train.optimizer = "sgd";
-  s.train.lr = 0.1;
-  s.train.momentum = 0.9;
-  const DataShape shape{1, 4, 4, 3};
-  at::Generator gen = at::detail::createCPUGenerator(5);
-  const at::Tensor y = at::arange(99) % 3;
-  const TensorSet data{
-      at::randn({99, 1, 4, 4}, gen) + y.to(at::kFloat).view({99, 1, 1, 1}), y};
+// float rounding, and so do the losses and metrics. The global batch of 33
+// splits 16/17, which checks the weighting of unequal parts; 99 examples
+// leave no remainder.
+int agrees_with_one_process(Group& g,
+                            const std::function<torch::nn::AnyModule()>& model,
+                            const std::shared_ptr<const Task>& task,
+                            const TensorSet& data) {
+  TrainSettings settings;
+  settings.optimizer = "sgd";
+  settings.lr = 0.1;
+  settings.momentum = 0.9;
   std::vector<std::vector<at::Tensor>> params;
   std::vector<PassStats> train, test;
   for (Group* group : {&g, static_cast<Group*>(nullptr)}) {
     // Rank 1 starts from other weights: the broadcast replaces them.
     torch::manual_seed(group ? static_cast<uint64_t>(g.rank()) : 0);
-    torch::nn::AnyModule model = build_model(s, shape);
-    auto optimizer = make_optimizer(model.ptr()->parameters(), s.train);
+    torch::nn::AnyModule m = model();
+    auto optimizer = make_optimizer(m.ptr()->parameters(), settings);
     TrainerOptions options;
     options.group = group;
-    Trainer t(std::move(model), std::move(optimizer), get_schedule("constant"),
-              3, options);
+    options.task = task;
+    Trainer t(std::move(m), std::move(optimizer), get_schedule("constant"), 3,
+              options);
     TensorBatches train_batches(data, 33, true);
     TensorBatches test_batches(data, 40, false);
     train.push_back(t.train_epoch(train_batches, 7, {}));
@@ -138,6 +140,37 @@ int trainer(Group& g) {
   return 0;
 }
 
+// Classification with an MLP.
+int classification(Group& g) {
+  RunSpec s;
+  s.activation = "mish";
+  s.train.model = "mlp";
+  const DataShape shape{1, 4, 4, 3};
+  at::Generator gen = at::detail::createCPUGenerator(5);
+  const at::Tensor y = at::arange(99) % 3;
+  const TensorSet data{
+      at::randn({99, 1, 4, 4}, gen) + y.to(at::kFloat).view({99, 1, 1, 1}), y};
+  return agrees_with_one_process(
+      g, [&] { return build_model(s, shape); }, task_for_model("mlp", 3), data);
+}
+
+// Segmentation with a 1x1 convolution, where the first 50 images have one
+// labelled pixel and the others 16: the ranks' parts hold unequal numbers
+// of labelled pixels, so the loss must be weighted by them, not by images.
+int segmentation(Group& g) {
+  at::Generator gen = at::detail::createCPUGenerator(5);
+  const at::Tensor x = at::randn({99, 1, 4, 4}, gen);
+  at::Tensor y = ((x > 0).to(at::kLong) + (x > 1).to(at::kLong)).squeeze(1);
+  y.narrow(0, 0, 50).view({50, 16}).narrow(1, 1, 15).fill_(kIgnoreIndex);
+  return agrees_with_one_process(
+      g,
+      [] {
+        return torch::nn::AnyModule(
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 3, 1)));
+      },
+      task_for_model("unet", 3), TensorSet{x, y});
+}
+
 int worker(const std::string& scenario) {
   const std::optional<Launch> launch = launch_from_env(process_environment());
   if (!launch) {
@@ -149,7 +182,8 @@ int worker(const std::string& scenario) {
   Group g(*launch, c10::Device(c10::kCPU), milliseconds(2000),
           scenario == "alone" ? seconds(2) : seconds(60));
   if (scenario == "collectives") return collectives(g);
-  if (scenario == "trainer") return trainer(g);
+  if (scenario == "classification") return classification(g);
+  if (scenario == "segmentation") return segmentation(g);
   std::vector<double> one = {1};
   g.sum(one);
   if (scenario == "dies" || scenario == "hangs") {
@@ -349,7 +383,16 @@ void expect_stopped(const fs::path& log, const std::string& cause) {
 
 TEST(Group, TrainerMatchesOneProcess) {
   const fs::path dir = test_dir();
-  Pair p = start_pair("trainer", dir);
+  Pair p = start_pair("classification", dir);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(test::wait_exit(p.pid[r], seconds(60)), 0)
+        << test::slurp(p.log[r]);
+  }
+}
+
+TEST(Group, SegmentationTrainerMatchesOneProcess) {
+  const fs::path dir = test_dir();
+  Pair p = start_pair("segmentation", dir);
   for (int r = 0; r < 2; ++r) {
     EXPECT_EQ(test::wait_exit(p.pid[r], seconds(60)), 0)
         << test::slurp(p.log[r]);

@@ -14,7 +14,13 @@ TEST(Task, ModelsChooseTheirTask) {
   EXPECT_EQ(task_name("cnn"), "classification");
   EXPECT_EQ(task_name("unet"), "segmentation");
   EXPECT_EQ(task_name("autoencoder"), "reconstruction");
+  EXPECT_EQ(task_name("dcgan"), "adversarial");
+  EXPECT_EQ(task_family("adversarial"), "generation");
+  EXPECT_EQ(task_family("reconstruction"), "generation");
+  EXPECT_EQ(task_family("segmentation"), "segmentation");
   EXPECT_EQ(task_for_model("unet", 3)->metrics()[0].name, "miou");
+  EXPECT_EQ(task_for_model("dcgan", 10)->metrics()[0].name, "fid");
+  EXPECT_FALSE(task_for_model("dcgan", 10)->metrics()[0].higher_is_better);
   EXPECT_FALSE(task_for_model("autoencoder", 0)->metrics()[0].higher_is_better);
 }
 
@@ -58,6 +64,26 @@ TEST(Task, SegmentationLossLeavesIgnoredPixelsOut) {
   // Every pixel ignored: no loss, not NaN.
   const at::Tensor none = at::full({1, 2, 2}, 255, at::kLong);
   EXPECT_EQ(task->loss(seg_logits(), none).item<double>(), 0);
+}
+
+TEST(Task, LossWeightsCountWhatTheLossAverages) {
+  EXPECT_EQ(task_for_model("cnn", 2)->loss_weight(at::zeros({3}, at::kLong)),
+            3);
+  const at::Tensor y = at::tensor({0, 1, 255, 1}, at::kLong).view({1, 2, 2});
+  EXPECT_EQ(task_for_model("unet", 3)->loss_weight(y), 3);  // labelled pixels
+  EXPECT_EQ(
+      task_for_model("autoencoder", 10)->loss_weight(at::zeros({2, 1, 2, 2})),
+      8);
+  EXPECT_EQ(task_for_model("dcgan", 10)->loss_weight(at::zeros({5})), 5);
+}
+
+TEST(Task, AdversarialLossScoresLogitsAsRealOrGenerated) {
+  // Logit 0 taken as real: log 2; logit 2 taken as generated: log(1 + e^2).
+  const auto task = task_for_model("dcgan", 10);
+  const at::Tensor logits = at::tensor({0.0F, 2.0F});
+  const at::Tensor targets = at::tensor({1.0F, 0.0F});
+  EXPECT_NEAR(task->loss(logits, targets).item<double>(),
+              (std::log(2.0) + std::log(1 + std::exp(2.0))) / 2, 1e-6);
 }
 
 TEST(Task, MeanIouCountsOnlyClassesPresentAndSkipsIgnoredPixels) {
