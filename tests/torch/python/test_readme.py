@@ -1,5 +1,5 @@
-"""Every Python snippet of the README runs as written, in a fresh
-interpreter."""
+"""Every Python snippet of the README and of docs/TORCH.md runs as written,
+in a fresh interpreter."""
 
 import importlib.util
 import os
@@ -12,13 +12,16 @@ import unittest
 
 import torch
 
-README = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+SOURCE = pathlib.Path(__file__).resolve().parents[3]
+DOCUMENTS = (SOURCE / "README.md", SOURCE / "docs" / "TORCH.md")
 TORCH_VERSION = tuple(int(p) for p in torch.__version__.split(".")[:2])
 
 
 def snippets():
-    text = README.read_text(encoding="utf-8")
-    return re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+    return [code for document in DOCUMENTS
+            for code in re.findall(r"^```python\n(.*?)^```",
+                                   document.read_text(encoding="utf-8"),
+                                   re.M | re.S)]
 
 
 def why_not_here(code):
@@ -31,7 +34,7 @@ def why_not_here(code):
 
 
 class Readme(unittest.TestCase):
-    """One test per snippet, test_snippet_<n> in the README's order."""
+    """One test per snippet, test_snippet_<n> in the documents' order."""
 
     def test_has_the_snippets(self):
         self.assertGreaterEqual(len(snippets()), 4)

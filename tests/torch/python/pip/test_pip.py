@@ -1,6 +1,6 @@
-"""`pip install .` and `pip wheel .` as the README writes them, offline, in
+"""`pip install .` and `pip wheel .` as docs/TORCH.md writes them, offline, in
 a copy of the checkout, with nothing set for mish: the package must import
-from any directory. With Debian's torch, the README's pip section (a venv
+from any directory. With Debian's torch, its pip section (a venv
 that sees the system's packages); with PyPI's (this interpreter is a venv,
 .venv), its "With PyTorch from pip" section, in a venv at the copy's .venv
 that sees this one's packages. Slow (it builds the library), so ctest runs
@@ -25,7 +25,7 @@ IN_VENV = sys.prefix != sys.base_prefix  # the pypi configuration
 
 
 def readme_pip_commands():
-    text = (SOURCE / "README.md").read_text(encoding="utf-8")
+    text = (SOURCE / "docs" / "TORCH.md").read_text(encoding="utf-8")
     heading = "### With PyTorch from pip" if IN_VENV else "### pip install"
     section = text[text.index(heading):]
     pip = section.index("pip install --no-build-isolation")
