@@ -24,6 +24,8 @@ if(TARGET mish_torch)
   endif()
   install(FILES include/mish/torch.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
+  install(DIRECTORY include/mish/torch
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mish)
   # Debian's Python looks in <prefix>/lib/python3/dist-packages; the package
   # finds libmish_torch.so in <prefix>/lib from there.
   install(DIRECTORY python/mish_torch

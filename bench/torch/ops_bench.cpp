@@ -2,7 +2,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
 
 namespace {
 

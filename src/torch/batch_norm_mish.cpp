@@ -1,20 +1,11 @@
 #include "batch_norm_mish.hpp"
 
 #include <ATen/ATen.h>
-#include <torch/library.h>
+
+#include "dtypes.hpp"
 
 namespace mish::torch::detail {
 namespace {
-
-bool is_floating(at::ScalarType type) {
-  return type == at::kFloat || type == at::kDouble || type == at::kBFloat16 ||
-         type == at::kHalf;
-}
-
-const at::Tensor& value_or_undefined(const OptionalTensor& t) {
-  static const at::Tensor undefined;
-  return t.has_value() ? *t : undefined;
-}
 
 // weight, bias and the statistics: one value per channel, any floating type.
 void check_per_channel(const at::Tensor& t, const char* name,
@@ -26,8 +17,7 @@ void check_per_channel(const at::Tensor& t, const char* name,
   TORCH_CHECK(t.device() == input.device(), "batch_norm_mish: ", name,
               " must be on the input's device ", input.device(), ", got ",
               t.device());
-  TORCH_CHECK(is_floating(t.scalar_type()), "batch_norm_mish: ", name,
-              " must be a floating-point tensor, got ", t.scalar_type());
+  check_dtype(t, "batch_norm_mish", name);
 }
 
 // other (residual, grad_output) must be input's twin.
@@ -44,11 +34,6 @@ void check_like_input(const at::Tensor& other, const char* name,
               other.device());
 }
 
-// Statistics and per-channel parameters: float32, float64 for float64 input.
-at::ScalarType stats_type(const at::Tensor& input) {
-  return input.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
-}
-
 void check_norm(const NormArgs& norm, const char* prefix,
                 const at::Tensor& input) {
   const std::string p = prefix;
@@ -57,20 +42,25 @@ void check_norm(const NormArgs& norm, const char* prefix,
 }
 
 void check_args(const at::Tensor& input, const at::Tensor& residual,
-                const NormArgs& norm, const NormArgs* residual_norm) {
+                const NormArgs& norm, const NormArgs& residual_norm,
+                bool normalize_residual) {
   TORCH_CHECK(input.dim() == 4,
               "batch_norm_mish: expected a 4-D input (N, C, H, W), got ",
               input.dim(), "-D input of shape ", input.sizes());
-  TORCH_CHECK(is_floating(input.scalar_type()),
-              "batch_norm_mish: input must be float32, float64, bfloat16 or "
-              "float16, got ",
-              input.scalar_type());
+  check_dtype(input, "batch_norm_mish", "input");
   if (residual.defined()) check_like_input(residual, "residual", input);
   check_norm(norm, "", input);
-  if (residual_norm != nullptr) {
+  const NormArgs& r = residual_norm;
+  if (normalize_residual) {
     TORCH_CHECK(residual.defined(),
                 "batch_norm_mish: normalize_residual needs a residual");
-    check_norm(*residual_norm, "residual_", input);
+    check_norm(r, "residual_", input);
+  } else {
+    TORCH_CHECK(!r.weight.defined() && !r.bias.defined() &&
+                    !r.running_mean.defined() && !r.running_var.defined() &&
+                    !r.mean.defined() && !r.invstd.defined(),
+                "batch_norm_mish: the residual's batch-norm tensors are given "
+                "but normalize_residual is False");
   }
 }
 
@@ -87,34 +77,38 @@ void check_running(const NormArgs& norm, const char* prefix,
   check_per_channel(norm.running_var, (p + "running_var").c_str(), input);
 }
 
-void check_forward_args(const at::Tensor& input, const at::Tensor& residual,
-                        const NormArgs& norm, const NormArgs* residual_norm) {
-  check_args(input, residual, norm, residual_norm);
-  check_running(norm, "", input);
-  if (residual_norm != nullptr)
-    check_running(*residual_norm, "residual_", input);
+}  // namespace
+
+void check_forward_args(const ForwardArgs& a) {
+  check_args(a.input, a.residual, a.norm, a.residual_norm,
+             a.normalize_residual);
+  check_running(a.norm, "", a.input);
+  if (a.normalize_residual)
+    check_running(a.residual_norm, "residual_", a.input);
 }
 
-void check_backward_args(const at::Tensor& grad_output, const at::Tensor& input,
-                         const at::Tensor& residual, const NormArgs& norm,
-                         const NormArgs* residual_norm) {
-  check_args(input, residual, norm, residual_norm);
-  check_like_input(grad_output, "grad_output", input);
-  const at::ScalarType type = stats_type(input);
+void check_backward_args(const BackwardArgs& a) {
+  check_args(a.input, a.residual, a.norm, a.residual_norm,
+             a.normalize_residual);
+  check_like_input(a.grad_output, "grad_output", a.input);
+  const at::ScalarType type = stats_type(a.input);
   const auto check_statistics = [&](const NormArgs& n, const std::string& p) {
     TORCH_CHECK(n.mean.defined() && n.invstd.defined() &&
                     n.mean.scalar_type() == type &&
                     n.invstd.scalar_type() == type,
                 "batch_norm_mish_backward: ", p, "mean and ", p,
                 "invstd must be ", type, " tensors");
-    check_per_channel(n.mean, (p + "mean").c_str(), input);
-    check_per_channel(n.invstd, (p + "invstd").c_str(), input);
+    check_per_channel(n.mean, (p + "mean").c_str(), a.input);
+    check_per_channel(n.invstd, (p + "invstd").c_str(), a.input);
   };
-  check_statistics(norm, "");
-  if (residual_norm != nullptr) check_statistics(*residual_norm, "residual_");
+  check_statistics(a.norm, "");
+  if (a.normalize_residual) check_statistics(a.residual_norm, "residual_");
 }
 
-// NCHW or channels-last as they are, anything else made NCHW.
+at::ScalarType stats_type(const at::Tensor& input) {
+  return input.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+}
+
 at::Tensor dense(const at::Tensor& input) {
   if (input.is_contiguous() ||
       input.is_contiguous(at::MemoryFormat::ChannelsLast)) {
@@ -122,6 +116,8 @@ at::Tensor dense(const at::Tensor& input) {
   }
   return input.contiguous();
 }
+
+namespace {
 
 BnShape shape_of(const at::Tensor& x) {
   const int64_t n = x.size(0);
@@ -235,105 +231,20 @@ std::pair<BnInputGrad, at::Tensor> input_grad(const at::Tensor& scale,
   }
   return {grad, sum_dz_xhat};
 }
-
-at::Tensor to_type_of(const at::Tensor& value, const at::Tensor& like) {
-  return like.defined() ? value.to(like.scalar_type()) : at::Tensor();
-}
-
-NormArgs norm_args(const OptionalTensor& weight, const OptionalTensor& bias,
-                   const OptionalTensor& running_mean,
-                   const OptionalTensor& running_var, bool training,
-                   double momentum, double eps) {
-  NormArgs norm;
-  norm.weight = value_or_undefined(weight);
-  norm.bias = value_or_undefined(bias);
-  norm.running_mean = value_or_undefined(running_mean);
-  norm.running_var = value_or_undefined(running_var);
-  norm.training = training;
-  norm.momentum = momentum;
-  norm.eps = eps;
-  return norm;
-}
-
-// The backward's: the forward's mean and invstd in place of running ones.
-NormArgs statistics_args(const OptionalTensor& weight,
-                         const OptionalTensor& bias, const at::Tensor& mean,
-                         const at::Tensor& invstd, bool training) {
-  NormArgs norm;
-  norm.weight = value_or_undefined(weight);
-  norm.bias = value_or_undefined(bias);
-  norm.mean = mean;
-  norm.invstd = invstd;
-  norm.training = training;
-  return norm;
-}
-
-void check_residual_norm_given(const Norms& n) {
-  const NormArgs& r = n.residual;
-  TORCH_CHECK(n.normalize_residual ||
-                  (!r.weight.defined() && !r.bias.defined() &&
-                   !r.running_mean.defined() && !r.running_var.defined() &&
-                   !r.mean.defined() && !r.invstd.defined()),
-              "batch_norm_mish: the residual's batch-norm tensors are given "
-              "but normalize_residual is False");
-}
-
 }  // namespace
 
-Norms forward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
-                    const OptionalTensor& running_mean,
-                    const OptionalTensor& running_var, bool training,
-                    double momentum, double eps, bool normalize_residual,
-                    const OptionalTensor& residual_weight,
-                    const OptionalTensor& residual_bias,
-                    const OptionalTensor& residual_running_mean,
-                    const OptionalTensor& residual_running_var,
-                    bool residual_training, double residual_momentum,
-                    double residual_eps) {
-  Norms n;
-  n.input = norm_args(weight, bias, running_mean, running_var, training,
-                      momentum, eps);
-  n.residual = norm_args(residual_weight, residual_bias, residual_running_mean,
-                         residual_running_var, residual_training,
-                         residual_momentum, residual_eps);
-  n.normalize_residual = normalize_residual;
-  check_residual_norm_given(n);
-  return n;
-}
-
-Norms backward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
-                     const at::Tensor& mean, const at::Tensor& invstd,
-                     bool training, bool normalize_residual,
-                     const OptionalTensor& residual_weight,
-                     const OptionalTensor& residual_bias,
-                     const OptionalTensor& residual_mean,
-                     const OptionalTensor& residual_invstd,
-                     bool residual_training) {
-  Norms n;
-  n.input = statistics_args(weight, bias, mean, invstd, training);
-  n.residual = statistics_args(
-      residual_weight, residual_bias, value_or_undefined(residual_mean),
-      value_or_undefined(residual_invstd), residual_training);
-  n.normalize_residual = normalize_residual;
-  check_residual_norm_given(n);
-  return n;
-}
-
-ForwardResult batch_norm_mish_forward(const at::Tensor& input,
-                                      const at::Tensor& residual,
-                                      const NormArgs& norm,
-                                      const NormArgs* residual_norm,
-                                      const BnMishKernels& kernels) {
-  check_forward_args(input, residual, norm, residual_norm);
-  const at::Tensor x = dense(input);
+ForwardOutputs batch_norm_mish_forward(const ForwardArgs& a,
+                                       const BnMishKernels& kernels) {
+  check_forward_args(a);
+  const at::Tensor x = dense(a.input);
   const BnShape shape = shape_of(x);
   const at::Tensor r =
-      residual.defined() ? laid_out_like(residual, shape) : at::Tensor();
-  NormArgs n = norm;
-  std::tie(n.mean, n.invstd) = statistics_of(x, shape, norm, kernels);
+      a.residual.defined() ? laid_out_like(a.residual, shape) : at::Tensor();
+  NormArgs n = a.norm;
+  std::tie(n.mean, n.invstd) = statistics_of(x, shape, n, kernels);
   NormArgs rn;
-  if (residual_norm != nullptr) {
-    rn = *residual_norm;
+  if (a.normalize_residual) {
+    rn = a.residual_norm;
     std::tie(rn.mean, rn.invstd) = statistics_of(r, shape, rn, kernels);
   } else {
     rn.mean = at::empty({0}, n.mean.options());
@@ -342,25 +253,23 @@ ForwardResult batch_norm_mish_forward(const at::Tensor& input,
   at::Tensor y = at::empty_like(x);
   if (x.numel() > 0) {
     kernels.forward(shape, x, r,
-                    channels_of(n, residual_norm != nullptr ? &rn : nullptr),
-                    y);
+                    channels_of(n, a.normalize_residual ? &rn : nullptr), y);
   }
   return {y, n.mean, n.invstd, rn.mean, rn.invstd};
 }
 
-BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
-                                        const at::Tensor& input,
-                                        const at::Tensor& residual,
-                                        const NormArgs& norm,
-                                        const NormArgs* residual_norm,
-                                        const BnMishKernels& kernels) {
-  check_backward_args(grad_output, input, residual, norm, residual_norm);
-  const at::Tensor x = dense(input);
+Grads batch_norm_mish_backward(const BackwardArgs& a,
+                               const BnMishKernels& kernels) {
+  check_backward_args(a);
+  const NormArgs* residual_norm = a.residual_norm_or_null();
+  const auto [need_dx, need_dr, need_w, need_b, need_rw, need_rb] =
+      a.output_mask;
+  const at::Tensor x = dense(a.input);
   const BnShape shape = shape_of(x);
-  const at::Tensor dy = laid_out_like(grad_output, shape);
+  const at::Tensor dy = laid_out_like(a.grad_output, shape);
   const at::Tensor r =
-      residual.defined() ? laid_out_like(residual, shape) : at::Tensor();
-  const BnChannels ch = channels_of(norm, residual_norm);
+      a.residual.defined() ? laid_out_like(a.residual, shape) : at::Tensor();
+  const BnChannels ch = channels_of(a.norm, residual_norm);
   const int64_t count = values_per_channel(x, shape);
 
   const auto sums = x.options().dtype(at::kDouble);
@@ -369,95 +278,39 @@ BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
   const at::Tensor sum_dz_rc = residual_norm != nullptr
                                    ? at::zeros({shape.channels}, sums)
                                    : at::Tensor();
+  // The element pass runs for dx or dr; it writes dx in any case.
+  const bool elements = need_dx || (need_dr && r.defined());
   at::Tensor dx = at::empty_like(x);
-  at::Tensor dr = r.defined() ? at::empty_like(x) : at::Tensor();
+  at::Tensor dr = need_dr && r.defined() ? at::empty_like(x) : at::Tensor();
   if (x.numel() > 0) {
     kernels.backward_sums(shape, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc,
                           dr.defined() ? dr : dx);
   }
   const auto [grad, sum_dz_xhat] =
-      input_grad(ch.scale, norm, sum_dz, sum_dz_xc, count);
+      input_grad(ch.scale, a.norm, sum_dz, sum_dz_xc, count);
   BnInputGrad r_grad;
   at::Tensor sum_dz_rhat;
   if (residual_norm != nullptr) {
     std::tie(r_grad, sum_dz_rhat) =
         input_grad(ch.r_scale, *residual_norm, sum_dz, sum_dz_rc, count);
   }
-  if (x.numel() > 0) {
+  if (elements && x.numel() > 0) {
     kernels.backward(shape, dy, x, r, ch, grad, r_grad, dx, dr);
   }
-  if (residual_norm == nullptr) {
-    return {dx,
-            dr,
-            to_type_of(sum_dz_xhat, norm.weight),
-            to_type_of(sum_dz, norm.bias),
-            at::Tensor(),
-            at::Tensor()};
-  }
-  return {dx,
-          dr,
-          to_type_of(sum_dz_xhat, norm.weight),
-          to_type_of(sum_dz, norm.bias),
-          to_type_of(sum_dz_rhat, residual_norm->weight),
-          to_type_of(sum_dz, residual_norm->bias)};
-}
-
-namespace {
-
-// Shapes and dtypes only, for tracing and shape propagation.
-ForwardResult forward_meta(const at::Tensor& input, const at::Tensor& residual,
-                           const Norms& n) {
-  check_forward_args(input, residual, n.input, n.residual_norm());
-  const auto stats = input.options().dtype(stats_type(input));
-  const int64_t r_channels = n.normalize_residual ? input.size(1) : 0;
-  return {at::empty_like(dense(input)), at::empty({input.size(1)}, stats),
-          at::empty({input.size(1)}, stats), at::empty({r_channels}, stats),
-          at::empty({r_channels}, stats)};
-}
-
-BackwardResult backward_meta(const at::Tensor& grad_output,
-                             const at::Tensor& input,
-                             const at::Tensor& residual, const Norms& n) {
-  check_backward_args(grad_output, input, residual, n.input, n.residual_norm());
-  const at::Tensor x = dense(input);
-  const auto like = [](const at::Tensor& t) {
-    return t.defined() ? at::empty_like(t) : at::Tensor();
+  const auto wanted = [](bool need, const at::Tensor& value,
+                         const at::Tensor& like) {
+    return need && like.defined() ? value.to(like.scalar_type()) : at::Tensor();
   };
-  return {at::empty_like(x),
-          residual.defined() ? at::empty_like(x) : at::Tensor(),
-          like(n.input.weight),
-          like(n.input.bias),
-          like(n.residual.weight),
-          like(n.residual.bias)};
+  Grads g;
+  g.input = need_dx ? dx : at::Tensor();
+  g.residual = dr;
+  g.weight = wanted(need_w, sum_dz_xhat, a.norm.weight);
+  g.bias = wanted(need_b, sum_dz, a.norm.bias);
+  if (residual_norm != nullptr) {
+    g.residual_weight = wanted(need_rw, sum_dz_rhat, residual_norm->weight);
+    g.residual_bias = wanted(need_rb, sum_dz, residual_norm->bias);
+  }
+  return g;
 }
 
-// Below autograd (inference mode, or a backend's own call): the forward's
-// output alone.
-at::Tensor composite(const at::Tensor& input, const at::Tensor& residual,
-                     const Norms& n) {
-  return std::get<0>(call_batch_norm_mish_forward(input, residual, n.input,
-                                                  n.residual_norm()));
-}
-
-constexpr auto kForwardMeta = flat_forward<ForwardResult, forward_meta>;
-constexpr auto kBackwardMeta = flat_backward<BackwardResult, backward_meta>;
-constexpr auto kComposite = flat_forward<at::Tensor, composite>;
-
-}  // namespace
 }  // namespace mish::torch::detail
-
-TORCH_LIBRARY_IMPL(mish, CompositeExplicitAutograd, m) {
-  m.impl("batch_norm_mish", mish::torch::detail::kComposite);
-}
-
-TORCH_LIBRARY_IMPL(mish, Meta, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::kForwardMeta);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackwardMeta);
-}
-
-// Autograd passes the internal steps through on Meta tensors as it does on
-// CPU and CUDA (LibTorch 1.13 has no such fallback for AutogradMeta).
-TORCH_LIBRARY_IMPL(mish, AutogradMeta, m) {
-  m.impl("batch_norm_mish_forward", torch::CppFunction::makeFallthrough());
-  m.impl("batch_norm_mish_backward", torch::CppFunction::makeFallthrough());
-}

@@ -1,7 +1,10 @@
-// Fused batch norm + Mish: the logic every backend shares (argument checks,
-// memory formats, the per-channel arithmetic, running statistics). A backend
-// supplies four passes over the activations; everything per-channel is done
-// here with ATen ops on [C] tensors.
+// Fused batch norm + Mish (batch_norm_mish and the two steps autograd calls,
+// batch_norm_mish_forward and batch_norm_mish_backward): the arguments as
+// structs, the logic every backend shares (argument checks, memory formats,
+// the per-channel arithmetic, running statistics) and the registration of a
+// backend, which supplies four passes over the activations; everything
+// per-channel is done here with ATen ops on [C] tensors. A backend's kernels
+// for dispatch key K live in batch_norm_mish_<k>.cpp.
 //
 // The residual r is added as it is, or normalized by a batch norm of its own
 // (a projection shortcut's). With the per-channel scale = weight * invstd,
@@ -15,9 +18,12 @@
 
 #include <ATen/core/Tensor.h>
 #include <c10/util/Optional.h>
+#include <torch/library.h>
 
+#include <array>
 #include <cstdint>
-#include <tuple>
+
+#include "boxed.hpp"
 
 namespace mish::torch::detail {
 
@@ -98,134 +104,192 @@ struct NormArgs {
   double eps = 1e-5;
 };
 
-// output, mean, invstd, and the residual's mean and invstd (empty unless
-// residual_norm is given).
-using ForwardResult =
-    std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>;
-// d input, d residual, d weight, d bias, d residual_weight, d residual_bias.
-using BackwardResult = std::tuple<at::Tensor, at::Tensor, at::Tensor,
-                                  at::Tensor, at::Tensor, at::Tensor>;
-
-ForwardResult batch_norm_mish_forward(const at::Tensor& input,
-                                      const at::Tensor& residual,
-                                      const NormArgs& norm,
-                                      const NormArgs* residual_norm,
-                                      const BnMishKernels& kernels);
-
-// norm and residual_norm carry the forward's mean and invstd.
-BackwardResult batch_norm_mish_backward(const at::Tensor& grad_output,
-                                        const at::Tensor& input,
-                                        const at::Tensor& residual,
-                                        const NormArgs& norm,
-                                        const NormArgs* residual_norm,
-                                        const BnMishKernels& kernels);
-
-// The operators' arguments after input and residual, flat as their schemas
-// (src/torch/schema.cpp) take them, gathered: the input's batch norm and the
-// residual's.
-struct Norms {
-  NormArgs input;
-  NormArgs residual;
+// The arguments of batch_norm_mish and batch_norm_mish_forward.
+struct ForwardArgs {
+  at::Tensor input;
+  at::Tensor residual;  // undefined: none
+  NormArgs norm;
   bool normalize_residual = false;
+  NormArgs residual_norm;  // the residual's batch norm, with normalize_residual
 
-  // &residual, or null for a plain residual (or none).
-  const NormArgs* residual_norm() const {
-    return normalize_residual ? &residual : nullptr;
+  const NormArgs* residual_norm_or_null() const {
+    return normalize_residual ? &residual_norm : nullptr;
   }
 };
 
-// Both refuse residual batch-norm tensors without normalize_residual.
-Norms forward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
-                    const OptionalTensor& running_mean,
-                    const OptionalTensor& running_var, bool training,
-                    double momentum, double eps, bool normalize_residual,
-                    const OptionalTensor& residual_weight,
-                    const OptionalTensor& residual_bias,
-                    const OptionalTensor& residual_running_mean,
-                    const OptionalTensor& residual_running_var,
-                    bool residual_training, double residual_momentum,
-                    double residual_eps);
+// Which of Grads batch_norm_mish_backward computes, in Grads' order.
+using OutputMask = std::array<bool, 6>;
 
-// The backward's: the forward's mean and invstd in place of running ones.
-Norms backward_norms(const OptionalTensor& weight, const OptionalTensor& bias,
-                     const at::Tensor& mean, const at::Tensor& invstd,
-                     bool training, bool normalize_residual,
-                     const OptionalTensor& residual_weight,
-                     const OptionalTensor& residual_bias,
-                     const OptionalTensor& residual_mean,
-                     const OptionalTensor& residual_invstd,
-                     bool residual_training);
+// The arguments of batch_norm_mish_backward: the forward's mean and invstd
+// in place of the running statistics.
+struct BackwardArgs {
+  at::Tensor grad_output;
+  at::Tensor input;
+  at::Tensor residual;
+  NormArgs norm;
+  bool normalize_residual = false;
+  NormArgs residual_norm;
+  OutputMask output_mask{true, true, true, true, true, true};
 
-// fn(input, residual, norms) behind the forward's flat schema arguments.
-template <class Result,
-          Result (*kFn)(const at::Tensor&, const at::Tensor&, const Norms&)>
-Result flat_forward(const at::Tensor& input, const OptionalTensor& residual,
-                    const OptionalTensor& weight, const OptionalTensor& bias,
-                    const OptionalTensor& running_mean,
-                    const OptionalTensor& running_var, bool training,
-                    double momentum, double eps, bool normalize_residual,
-                    const OptionalTensor& residual_weight,
-                    const OptionalTensor& residual_bias,
-                    const OptionalTensor& residual_running_mean,
-                    const OptionalTensor& residual_running_var,
-                    bool residual_training, double residual_momentum,
-                    double residual_eps) {
-  return kFn(
-      input, residual.value_or(at::Tensor()),
-      forward_norms(weight, bias, running_mean, running_var, training, momentum,
-                    eps, normalize_residual, residual_weight, residual_bias,
-                    residual_running_mean, residual_running_var,
-                    residual_training, residual_momentum, residual_eps));
+  const NormArgs* residual_norm_or_null() const {
+    return normalize_residual ? &residual_norm : nullptr;
+  }
+};
+
+// The argument lists in the order of the schemas (src/torch/schema.cpp):
+// the one place C++ spells them.
+template <class Fn>
+void for_each_field(ForwardArgs& a, Fn&& fn) {
+  fn(a.input);
+  fn(a.residual);
+  fn(a.norm.weight);
+  fn(a.norm.bias);
+  fn(a.norm.running_mean);
+  fn(a.norm.running_var);
+  fn(a.norm.training);
+  fn(a.norm.momentum);
+  fn(a.norm.eps);
+  fn(a.normalize_residual);
+  fn(a.residual_norm.weight);
+  fn(a.residual_norm.bias);
+  fn(a.residual_norm.running_mean);
+  fn(a.residual_norm.running_var);
+  fn(a.residual_norm.training);
+  fn(a.residual_norm.momentum);
+  fn(a.residual_norm.eps);
 }
 
-// fn(grad_output, input, residual, norms) behind the backward's.
-template <class Result, Result (*kFn)(const at::Tensor&, const at::Tensor&,
-                                      const at::Tensor&, const Norms&)>
-Result flat_backward(const at::Tensor& grad_output, const at::Tensor& input,
-                     const OptionalTensor& residual,
-                     const OptionalTensor& weight, const OptionalTensor& bias,
-                     const at::Tensor& mean, const at::Tensor& invstd,
-                     bool training, bool normalize_residual,
-                     const OptionalTensor& residual_weight,
-                     const OptionalTensor& residual_bias,
-                     const OptionalTensor& residual_mean,
-                     const OptionalTensor& residual_invstd,
-                     bool residual_training) {
-  return kFn(grad_output, input, residual.value_or(at::Tensor()),
-             backward_norms(weight, bias, mean, invstd, training,
-                            normalize_residual, residual_weight, residual_bias,
-                            residual_mean, residual_invstd, residual_training));
+template <class Fn>
+void for_each_field(BackwardArgs& a, Fn&& fn) {
+  fn(a.grad_output);
+  fn(a.input);
+  fn(a.residual);
+  fn(a.norm.weight);
+  fn(a.norm.bias);
+  fn(a.norm.mean);
+  fn(a.norm.invstd);
+  fn(a.norm.training);
+  fn(a.normalize_residual);
+  fn(a.residual_norm.weight);
+  fn(a.residual_norm.bias);
+  fn(a.residual_norm.mean);
+  fn(a.residual_norm.invstd);
+  fn(a.residual_norm.training);
+  fn(a.output_mask);
 }
 
-// A backend's kernels for the two operators, given its passes:
-// flat_forward<ForwardResult, forward_of<kPasses>> and
-// flat_backward<BackwardResult, backward_of<kPasses>>.
+// batch_norm_mish_forward's outputs: the float32 (float64) per-channel
+// statistics it normalized with, the residual's empty when it is not
+// normalized.
+struct ForwardOutputs {
+  at::Tensor output;
+  at::Tensor mean;
+  at::Tensor invstd;
+  at::Tensor residual_mean;
+  at::Tensor residual_invstd;
+};
+
+template <class Fn>
+void for_each_field(ForwardOutputs& o, Fn&& fn) {
+  fn(o.output);
+  fn(o.mean);
+  fn(o.invstd);
+  fn(o.residual_mean);
+  fn(o.residual_invstd);
+}
+
+// batch_norm_mish_functional's outputs: the running statistics as the
+// forward would have left them, empty where not given.
+struct FunctionalOutputs {
+  at::Tensor output;
+  at::Tensor running_mean;
+  at::Tensor running_var;
+  at::Tensor residual_running_mean;
+  at::Tensor residual_running_var;
+};
+
+template <class Fn>
+void for_each_field(FunctionalOutputs& o, Fn&& fn) {
+  fn(o.output);
+  fn(o.running_mean);
+  fn(o.running_var);
+  fn(o.residual_running_mean);
+  fn(o.residual_running_var);
+}
+
+// batch_norm_mish_backward's outputs; undefined where the output mask says
+// so, or where the argument is absent.
+struct Grads {
+  at::Tensor input;
+  at::Tensor residual;
+  at::Tensor weight;
+  at::Tensor bias;
+  at::Tensor residual_weight;
+  at::Tensor residual_bias;
+};
+
+template <class Fn>
+void for_each_field(Grads& g, Fn&& fn) {
+  fn(g.input);
+  fn(g.residual);
+  fn(g.weight);
+  fn(g.bias);
+  fn(g.residual_weight);
+  fn(g.residual_bias);
+}
+
+// The checks every backend makes, Meta's included.
+void check_forward_args(const ForwardArgs& a);
+void check_backward_args(const BackwardArgs& a);
+
+// NCHW or channels-last as they are, anything else made NCHW.
+at::Tensor dense(const at::Tensor& input);
+
+// Statistics and per-channel parameters: float32, float64 for float64 input.
+at::ScalarType stats_type(const at::Tensor& input);
+
+ForwardOutputs batch_norm_mish_forward(const ForwardArgs& a,
+                                       const BnMishKernels& kernels);
+Grads batch_norm_mish_backward(const BackwardArgs& a,
+                               const BnMishKernels& kernels);
+
+// Registers batch_norm_mish_forward and batch_norm_mish_backward for a
+// dispatch key: TORCH_LIBRARY_IMPL(mish, Meta, m) {
+// register_batch_norm_mish<forward_meta, backward_meta>(m); }.
+template <ForwardOutputs (*kForward)(const ForwardArgs&),
+          Grads (*kBackward)(const BackwardArgs&)>
+void register_batch_norm_mish(::torch::Library& m) {
+  m.impl("batch_norm_mish_forward",
+         ::torch::CppFunction::makeFromBoxedFunction<
+             &boxed<ForwardArgs, ForwardOutputs, kForward>>());
+  m.impl("batch_norm_mish_backward",
+         ::torch::CppFunction::makeFromBoxedFunction<
+             &boxed<BackwardArgs, Grads, kBackward>>());
+}
+
 template <const BnMishKernels& kPasses>
-ForwardResult forward_of(const at::Tensor& input, const at::Tensor& residual,
-                         const Norms& n) {
-  return batch_norm_mish_forward(input, residual, n.input, n.residual_norm(),
-                                 kPasses);
+ForwardOutputs forward_with(const ForwardArgs& a) {
+  return batch_norm_mish_forward(a, kPasses);
 }
 
 template <const BnMishKernels& kPasses>
-BackwardResult backward_of(const at::Tensor& grad_output,
-                           const at::Tensor& input, const at::Tensor& residual,
-                           const Norms& n) {
-  return batch_norm_mish_backward(grad_output, input, residual, n.input,
-                                  n.residual_norm(), kPasses);
+Grads backward_with(const BackwardArgs& a) {
+  return batch_norm_mish_backward(a, kPasses);
 }
 
-// The registered operators through the dispatcher (src/torch/functional.cpp).
-ForwardResult call_batch_norm_mish_forward(const at::Tensor& input,
-                                           const at::Tensor& residual,
-                                           const NormArgs& norm,
-                                           const NormArgs* residual_norm);
+// A backend given by its passes:
+// TORCH_LIBRARY_IMPL(mish, CPU, m) { register_batch_norm_mish<kCpu>(m); }.
+template <const BnMishKernels& kPasses>
+void register_batch_norm_mish(::torch::Library& m) {
+  register_batch_norm_mish<forward_with<kPasses>, backward_with<kPasses>>(m);
+}
 
-BackwardResult call_batch_norm_mish_backward(const at::Tensor& grad_output,
-                                             const at::Tensor& input,
-                                             const at::Tensor& residual,
-                                             const NormArgs& norm,
-                                             const NormArgs* residual_norm);
+// The registered operators, through the dispatcher
+// (src/torch/functional.cpp).
+at::Tensor call_batch_norm_mish(const ForwardArgs& a);
+FunctionalOutputs call_batch_norm_mish_functional(const ForwardArgs& a);
+ForwardOutputs call_batch_norm_mish_forward(const ForwardArgs& a);
+Grads call_batch_norm_mish_backward(const BackwardArgs& a);
 
 }  // namespace mish::torch::detail
 

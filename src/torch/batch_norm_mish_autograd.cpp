@@ -11,7 +11,7 @@
 #include <array>
 
 #include "batch_norm_mish.hpp"
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
 
 namespace mish::torch::detail {
 namespace {
@@ -71,135 +71,171 @@ variable_list normalization_grad(const at::Tensor& dz, const Normalized& n,
 }
 
 // The gradients as differentiable functions of grad_output, the inputs and
-// the parameters: d input, d residual, d weight, d bias, d residual_weight,
-// d residual_bias.
-variable_list composite_backward(const at::Tensor& grad_output,
-                                 const at::Tensor& input,
-                                 const at::Tensor& residual,
-                                 const NormArgs& norm,
-                                 const NormArgs* residual_norm) {
-  const Normalized n = normalize(input, norm);
+// the parameters.
+Grads composite_backward(const BackwardArgs& a) {
+  const NormArgs* residual_norm = a.residual_norm_or_null();
+  const Normalized n = normalize(a.input, a.norm);
   at::Tensor z = n.z;
   Normalized rn;
   if (residual_norm != nullptr) {
-    rn = normalize(residual, *residual_norm);
+    rn = normalize(a.residual, *residual_norm);
     z = z + rn.z;
-  } else if (residual.defined()) {
-    z = z + residual.to(z.scalar_type());
+  } else if (a.residual.defined()) {
+    z = z + a.residual.to(z.scalar_type());
   }
   const at::Tensor dz =
-      mish::torch::mish_backward(grad_output.to(z.scalar_type()), z);
-  const variable_list dx = normalization_grad(dz, n, input, norm);
+      mish::torch::mish_backward(a.grad_output.to(z.scalar_type()), z);
+  const variable_list dx = normalization_grad(dz, n, a.input, a.norm);
+  Grads g{dx[0], at::Tensor(), dx[1], dx[2], at::Tensor(), at::Tensor()};
   if (residual_norm != nullptr) {
     const variable_list dr =
-        normalization_grad(dz, rn, residual, *residual_norm);
-    return {dx[0], dr[0], dx[1], dx[2], dr[1], dr[2]};
+        normalization_grad(dz, rn, a.residual, *residual_norm);
+    g.residual = dr[0];
+    g.residual_weight = dr[1];
+    g.residual_bias = dr[2];
+  } else if (a.residual.defined()) {
+    g.residual = dz.to(a.residual.scalar_type());
   }
-  return {dx[0],
-          residual.defined() ? dz.to(residual.scalar_type()) : at::Tensor(),
-          dx[1],
-          dx[2],
-          at::Tensor(),
-          at::Tensor()};
+  return g;
 }
 
-// Saved: input, residual, then weight, bias, mean and invstd of the input's
-// batch norm and of the residual's.
-Norms saved_norms(const variable_list& saved, AutogradContext* ctx) {
-  Norms n = backward_norms(optional(saved[2]), optional(saved[3]), saved[4],
-                           saved[5], ctx->saved_data["training"].toBool(),
-                           ctx->saved_data["normalize_residual"].toBool(),
-                           optional(saved[6]), optional(saved[7]),
-                           optional(saved[8]), optional(saved[9]),
-                           ctx->saved_data["residual_training"].toBool());
-  n.input.eps = ctx->saved_data["eps"].toDouble();
-  n.residual.eps = ctx->saved_data["residual_eps"].toDouble();
-  return n;
+// What the forward keeps for the backward: the inputs, weights and the
+// per-channel statistics, never an activation-sized output.
+struct Saved {
+  at::Tensor input;
+  at::Tensor residual;
+  at::Tensor weight;
+  at::Tensor bias;
+  at::Tensor residual_weight;
+  at::Tensor residual_bias;
+  at::Tensor mean;
+  at::Tensor invstd;
+  at::Tensor residual_mean;  // undefined for a plain residual
+  at::Tensor residual_invstd;
+};
+
+template <class Fn>
+void for_each_field(Saved& s, Fn&& fn) {
+  fn(s.input);
+  fn(s.residual);
+  fn(s.weight);
+  fn(s.bias);
+  fn(s.residual_weight);
+  fn(s.residual_bias);
+  fn(s.mean);
+  fn(s.invstd);
+  fn(s.residual_mean);
+  fn(s.residual_invstd);
+}
+
+// The differentiable tensors in the order BatchNormMishFunction::apply takes
+// them; autograd has an edge for each one given (undefined: none).
+template <class Fn>
+void for_each_differentiable(Saved& s, Fn&& fn) {
+  fn(s.input);
+  fn(s.residual);
+  fn(s.weight);
+  fn(s.bias);
+  fn(s.residual_weight);
+  fn(s.residual_bias);
+}
+
+// The gradients wanted, in Grads' order (= the differentiable tensors').
+OutputMask output_mask(Saved& saved, AutogradContext* ctx) {
+  OutputMask mask{};
+  size_t i = 0;
+  size_t edge = 0;
+  for_each_differentiable(saved, [&](const at::Tensor& t) {
+    mask[i++] = t.defined() && ctx->needs_input_grad(edge++);
+  });
+  return mask;
 }
 
 class BatchNormMishFunction
     : public ::torch::autograd::Function<BatchNormMishFunction> {
  public:
-  // Optional tensors are passed as such: an undefined at::Tensor cannot be
-  // a Function input.
+  // The differentiable tensors, then all the arguments. Optional tensors
+  // are passed as such: an undefined at::Tensor cannot be a Function input.
   static at::Tensor forward(
-      AutogradContext* ctx, const at::Tensor& input,
-      const OptionalTensor& residual, const OptionalTensor& weight,
-      const OptionalTensor& bias, const OptionalTensor& running_mean,
-      const OptionalTensor& running_var, bool training, double momentum,
-      double eps, bool normalize_residual,
-      const OptionalTensor& residual_weight,
-      const OptionalTensor& residual_bias,
-      const OptionalTensor& residual_running_mean,
-      const OptionalTensor& residual_running_var, bool residual_training,
-      double residual_momentum, double residual_eps) {
+      AutogradContext* ctx, const OptionalTensor& /*input*/,
+      const OptionalTensor& /*residual*/, const OptionalTensor& /*weight*/,
+      const OptionalTensor& /*bias*/, const OptionalTensor& /*residual_weight*/,
+      const OptionalTensor& /*residual_bias*/, const ForwardArgs& a) {
     at::AutoDispatchBelowADInplaceOrView guard;
-    const Norms n = forward_norms(
-        weight, bias, running_mean, running_var, training, momentum, eps,
-        normalize_residual, residual_weight, residual_bias,
-        residual_running_mean, residual_running_var, residual_training,
-        residual_momentum, residual_eps);
-    auto [output, mean, invstd, r_mean, r_invstd] =
-        call_batch_norm_mish_forward(input, residual.value_or(at::Tensor()),
-                                     n.input, n.residual_norm());
-    const at::Tensor undefined;
-    ctx->save_for_backward(
-        {input, residual.value_or(undefined), weight.value_or(undefined),
-         bias.value_or(undefined), mean, invstd,
-         residual_weight.value_or(undefined), residual_bias.value_or(undefined),
-         // Empty for a plain residual.
-         normalize_residual ? r_mean : undefined,
-         normalize_residual ? r_invstd : undefined});
-    ctx->saved_data["training"] = training;
-    ctx->saved_data["eps"] = eps;
-    ctx->saved_data["normalize_residual"] = normalize_residual;
-    ctx->saved_data["residual_training"] = residual_training;
-    ctx->saved_data["residual_eps"] = residual_eps;
-    return output;
+    const ForwardOutputs out = call_batch_norm_mish_forward(a);
+    Saved s{a.input,
+            a.residual,
+            a.norm.weight,
+            a.norm.bias,
+            a.residual_norm.weight,
+            a.residual_norm.bias,
+            out.mean,
+            out.invstd,
+            a.normalize_residual ? out.residual_mean : at::Tensor(),
+            a.normalize_residual ? out.residual_invstd : at::Tensor()};
+    variable_list saved;
+    for_each_field(s, [&](const at::Tensor& t) { saved.push_back(t); });
+    ctx->save_for_backward(saved);
+    ctx->saved_data["training"] = a.norm.training;
+    ctx->saved_data["eps"] = a.norm.eps;
+    ctx->saved_data["normalize_residual"] = a.normalize_residual;
+    ctx->saved_data["residual_training"] = a.residual_norm.training;
+    ctx->saved_data["residual_eps"] = a.residual_norm.eps;
+    return out.output;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    Saved s;
     const variable_list saved = ctx->get_saved_variables();
-    const at::Tensor& input = saved[0];
-    const at::Tensor& residual = saved[1];
-    const Norms n = saved_norms(saved, ctx);
-    const at::Tensor grad_output = defined_or_zeros(grads[0], input);
-    variable_list g;
-    if (at::GradMode::is_enabled()) {
-      g = composite_backward(grad_output, input, residual, n.input,
-                             n.residual_norm());
-    } else {
-      auto [dx, dr, dw, db, drw, drb] = call_batch_norm_mish_backward(
-          grad_output, input, residual, n.input, n.residual_norm());
-      g = {dx, dr, dw, db, drw, drb};
-    }
-    // The schema's order; no gradient for running statistics, flags and
-    // factors.
-    const at::Tensor none;
-    return {g[0], g[1], g[2], g[3], none, none, none, none, none,
-            none, g[4], g[5], none, none, none, none, none};
+    size_t i = 0;
+    for_each_field(s, [&](at::Tensor& t) { t = saved[i++]; });
+    BackwardArgs a;
+    a.grad_output = defined_or_zeros(grads[0], s.input);
+    a.input = s.input;
+    a.residual = s.residual;
+    a.norm.weight = s.weight;
+    a.norm.bias = s.bias;
+    a.norm.mean = s.mean;
+    a.norm.invstd = s.invstd;
+    a.norm.training = ctx->saved_data["training"].toBool();
+    a.norm.eps = ctx->saved_data["eps"].toDouble();
+    a.normalize_residual = ctx->saved_data["normalize_residual"].toBool();
+    a.residual_norm.weight = s.residual_weight;
+    a.residual_norm.bias = s.residual_bias;
+    a.residual_norm.mean = s.residual_mean;
+    a.residual_norm.invstd = s.residual_invstd;
+    a.residual_norm.training = ctx->saved_data["residual_training"].toBool();
+    a.residual_norm.eps = ctx->saved_data["residual_eps"].toDouble();
+    a.output_mask = output_mask(s, ctx);
+    const Grads g = at::GradMode::is_enabled()
+                        ? composite_backward(a)
+                        : call_batch_norm_mish_backward(a);
+    // apply's order; nothing for the arguments' struct.
+    return {g.input,           g.residual,      g.weight,    g.bias,
+            g.residual_weight, g.residual_bias, at::Tensor()};
   }
 };
 
-at::Tensor batch_norm_mish_autograd(
-    const at::Tensor& input, const OptionalTensor& residual,
-    const OptionalTensor& weight, const OptionalTensor& bias,
-    const OptionalTensor& running_mean, const OptionalTensor& running_var,
-    bool training, double momentum, double eps, bool normalize_residual,
-    const OptionalTensor& residual_weight, const OptionalTensor& residual_bias,
-    const OptionalTensor& residual_running_mean,
-    const OptionalTensor& residual_running_var, bool residual_training,
-    double residual_momentum, double residual_eps) {
+at::Tensor batch_norm_mish_autograd(const ForwardArgs& a) {
   return BatchNormMishFunction::apply(
-      input, residual, weight, bias, running_mean, running_var, training,
-      momentum, eps, normalize_residual, residual_weight, residual_bias,
-      residual_running_mean, residual_running_var, residual_training,
-      residual_momentum, residual_eps);
+      optional(a.input), optional(a.residual), optional(a.norm.weight),
+      optional(a.norm.bias), optional(a.residual_norm.weight),
+      optional(a.residual_norm.bias), a);
 }
 
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, Autograd, m) {
-  m.impl("batch_norm_mish", mish::torch::detail::batch_norm_mish_autograd);
+  using namespace mish::torch::detail;
+  m.impl("batch_norm_mish",
+         ::torch::CppFunction::makeFromBoxedFunction<
+             &boxed<ForwardArgs, at::Tensor, batch_norm_mish_autograd>>());
+}
+
+// Autograd passes the internal steps through on Meta tensors as it does on
+// CPU and CUDA (LibTorch 1.13 has no such fallback for AutogradMeta).
+TORCH_LIBRARY_IMPL(mish, AutogradMeta, m) {
+  m.impl("batch_norm_mish_forward", torch::CppFunction::makeFallthrough());
+  m.impl("batch_norm_mish_backward", torch::CppFunction::makeFallthrough());
 }

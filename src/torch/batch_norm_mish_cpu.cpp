@@ -6,6 +6,7 @@
 // the scheduling. float64, which the core does not take, goes through ATen
 // ops and the exact scalar functions.
 #include <ATen/ATen.h>
+#include <c10/util/BFloat16.h>
 #include <torch/library.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 
 #include "batch_norm_mish.hpp"
 #include "batch_norm_mish_c_abi.hpp"
+#include "dtypes.hpp"
 #include "mish/mish.h"
 #include "parallel.hpp"
 
@@ -183,23 +185,20 @@ at::Tensor grad(const at::Tensor& dz, const at::Tensor& v,
 // fn(functions, storage tag) for x's dtype; false for float64.
 template <class Fn>
 bool dispatch(const at::Tensor& x, Fn fn) {
-  switch (x.scalar_type()) {
-    case at::kFloat:
+  bool core = true;
+  Dtypes::visit(x.scalar_type(), [&](auto dtype) {
+    using T = typename decltype(dtype)::type;
+    if constexpr (std::is_same_v<T, double>) {
+      core = false;
+    } else if constexpr (std::is_same_v<T, float>) {
       fn(kF32, static_cast<float*>(nullptr));
-      return true;
-    case at::kBFloat16:
+    } else if constexpr (std::is_same_v<T, c10::BFloat16>) {
       fn(kBF16, static_cast<uint16_t*>(nullptr));
-      return true;
-    case at::kHalf:
+    } else {
       fn(kF16, static_cast<uint16_t*>(nullptr));
-      return true;
-    case at::kDouble:
-      return false;
-    default:
-      TORCH_INTERNAL_ASSERT(false, "batch_norm_mish: unchecked dtype ",
-                            x.scalar_type());
-  }
-  return false;
+    }
+  });
+  return core;
 }
 
 void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
@@ -301,14 +300,9 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCpu{statistics, forward, backward_sums, backward};
 
-// The operators' signatures (src/torch/batch_norm_mish.hpp).
-constexpr auto kForward = flat_forward<ForwardResult, forward_of<kCpu>>;
-constexpr auto kBackward = flat_backward<BackwardResult, backward_of<kCpu>>;
-
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CPU, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::kForward);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackward);
+  mish::torch::detail::register_batch_norm_mish<mish::torch::detail::kCpu>(m);
 }

@@ -5,13 +5,13 @@
 #include <c10/cuda/CUDAException.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
-#include <torch/library.h>
 
 #include <cstdint>
 #include <type_traits>
 
 #include "batch_norm_mish.hpp"
 #include "batch_norm_mish_c_abi.hpp"
+#include "dtypes.hpp"
 #include "mish/mish_cuda.h"
 
 namespace mish::torch::detail {
@@ -51,19 +51,21 @@ template <class Fn>
 void dispatch(const at::Tensor& x, Fn fn) {
   const c10::cuda::CUDAGuard device(x.device());
   const cudaStream_t stream = c10::cuda::getCurrentCUDAStream().stream();
-  switch (x.scalar_type()) {
-    case at::kFloat:
-      return fn(kF32, static_cast<float*>(nullptr), stream);
-    case at::kBFloat16:
-      return fn(kBF16, static_cast<uint16_t*>(nullptr), stream);
-    case at::kHalf:
-      return fn(kF16, static_cast<uint16_t*>(nullptr), stream);
-    default:
+  Dtypes::visit(x.scalar_type(), [&](auto dtype) {
+    using T = typename decltype(dtype)::type;
+    if constexpr (std::is_same_v<T, double>) {
       TORCH_CHECK(false,
                   "batch_norm_mish: CUDA tensors must be float32, bfloat16 or "
                   "float16, got ",
                   x.scalar_type());
-  }
+    } else if constexpr (std::is_same_v<T, float>) {
+      fn(kF32, static_cast<float*>(nullptr), stream);
+    } else if constexpr (std::is_same_v<T, c10::BFloat16>) {
+      fn(kBF16, static_cast<uint16_t*>(nullptr), stream);
+    } else {
+      fn(kF16, static_cast<uint16_t*>(nullptr), stream);
+    }
+  });
 }
 
 void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
@@ -113,14 +115,9 @@ void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
 
 constexpr BnMishKernels kCuda{statistics, forward, backward_sums, backward};
 
-// The operators' signatures (src/torch/batch_norm_mish.hpp).
-constexpr auto kForward = flat_forward<ForwardResult, forward_of<kCuda>>;
-constexpr auto kBackward = flat_backward<BackwardResult, backward_of<kCuda>>;
-
 }  // namespace
 }  // namespace mish::torch::detail
 
 TORCH_LIBRARY_IMPL(mish, CUDA, m) {
-  m.impl("batch_norm_mish_forward", mish::torch::detail::kForward);
-  m.impl("batch_norm_mish_backward", mish::torch::detail::kBackward);
+  mish::torch::detail::register_batch_norm_mish<mish::torch::detail::kCuda>(m);
 }

@@ -1,5 +1,5 @@
 #include "batch_norm_mish.hpp"
-#include "mish/torch.hpp"
+#include "mish/torch/nn.hpp"
 
 namespace mish::nn {
 namespace {

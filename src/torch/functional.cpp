@@ -3,16 +3,18 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "batch_norm_mish.hpp"
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
 
 namespace mish::torch {
 namespace {
 
+c10::OperatorHandle find(const char* name) {
+  return c10::Dispatcher::singleton().findSchemaOrThrow(name, "");
+}
+
 template <class Signature>
 c10::TypedOperatorHandle<Signature> op(const char* name) {
-  return c10::Dispatcher::singleton()
-      .findSchemaOrThrow(name, "")
-      .template typed<Signature>();
+  return find(name).template typed<Signature>();
 }
 
 }  // namespace
@@ -35,75 +37,62 @@ at::Tensor mish_backward(const at::Tensor& grad_output,
   return handle.call(grad_output, self);
 }
 
-using OptionalTensor = c10::optional<at::Tensor>;
-
-namespace {
-
-// The flat argument lists of the operators (src/torch/schema.cpp).
-using ForwardSignature = detail::ForwardResult(
-    const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
-    const OptionalTensor&, const OptionalTensor&, const OptionalTensor&, bool,
-    double, double, bool, const OptionalTensor&, const OptionalTensor&,
-    const OptionalTensor&, const OptionalTensor&, bool, double, double);
-using BackwardSignature = detail::BackwardResult(
-    const at::Tensor&, const at::Tensor&, const OptionalTensor&,
-    const OptionalTensor&, const OptionalTensor&, const at::Tensor&,
-    const at::Tensor&, bool, bool, const OptionalTensor&, const OptionalTensor&,
-    const OptionalTensor&, const OptionalTensor&, bool);
-
-}  // namespace
-
 at::Tensor batch_norm_mish(const at::Tensor& input,
-                           const OptionalTensor& residual,
-                           const OptionalTensor& weight,
-                           const OptionalTensor& bias,
-                           const OptionalTensor& running_mean,
-                           const OptionalTensor& running_var, bool training,
-                           double momentum, double eps,
+                           const c10::optional<at::Tensor>& residual,
+                           const c10::optional<at::Tensor>& weight,
+                           const c10::optional<at::Tensor>& bias,
+                           const c10::optional<at::Tensor>& running_mean,
+                           const c10::optional<at::Tensor>& running_var,
+                           bool training, double momentum, double eps,
                            const c10::optional<ResidualNorm>& residual_norm) {
-  static const auto handle = op<at::Tensor(
-      const at::Tensor&, const OptionalTensor&, const OptionalTensor&,
-      const OptionalTensor&, const OptionalTensor&, const OptionalTensor&, bool,
-      double, double, bool, const OptionalTensor&, const OptionalTensor&,
-      const OptionalTensor&, const OptionalTensor&, bool, double, double)>(
-      "mish::batch_norm_mish");
-  const ResidualNorm r = residual_norm.value_or(ResidualNorm{});
-  return handle.call(input, residual, weight, bias, running_mean, running_var,
-                     training, momentum, eps, residual_norm.has_value(),
-                     r.weight, r.bias, r.running_mean, r.running_var,
-                     r.training, r.momentum, r.eps);
+  const at::Tensor undefined;
+  detail::ForwardArgs a;
+  a.input = input;
+  a.residual = residual.value_or(undefined);
+  a.norm.weight = weight.value_or(undefined);
+  a.norm.bias = bias.value_or(undefined);
+  a.norm.running_mean = running_mean.value_or(undefined);
+  a.norm.running_var = running_var.value_or(undefined);
+  a.norm.training = training;
+  a.norm.momentum = momentum;
+  a.norm.eps = eps;
+  if (residual_norm.has_value()) {
+    const ResidualNorm& r = *residual_norm;
+    a.normalize_residual = true;
+    a.residual_norm.weight = r.weight.value_or(undefined);
+    a.residual_norm.bias = r.bias.value_or(undefined);
+    a.residual_norm.running_mean = r.running_mean.value_or(undefined);
+    a.residual_norm.running_var = r.running_var.value_or(undefined);
+    a.residual_norm.training = r.training;
+    a.residual_norm.momentum = r.momentum;
+    a.residual_norm.eps = r.eps;
+  }
+  return detail::call_batch_norm_mish(a);
 }
 
 namespace detail {
 
-ForwardResult call_batch_norm_mish_forward(const at::Tensor& input,
-                                           const at::Tensor& residual,
-                                           const NormArgs& norm,
-                                           const NormArgs* residual_norm) {
-  static const auto handle =
-      op<ForwardSignature>("mish::batch_norm_mish_forward");
-  const NormArgs r = residual_norm != nullptr ? *residual_norm : NormArgs{};
-  return handle.call(input, optional(residual), optional(norm.weight),
-                     optional(norm.bias), optional(norm.running_mean),
-                     optional(norm.running_var), norm.training, norm.momentum,
-                     norm.eps, residual_norm != nullptr, optional(r.weight),
-                     optional(r.bias), optional(r.running_mean),
-                     optional(r.running_var), r.training, r.momentum, r.eps);
+at::Tensor call_batch_norm_mish(const ForwardArgs& a) {
+  static const c10::OperatorHandle handle = find("mish::batch_norm_mish");
+  return call<at::Tensor>(handle, a);
 }
 
-BackwardResult call_batch_norm_mish_backward(const at::Tensor& grad_output,
-                                             const at::Tensor& input,
-                                             const at::Tensor& residual,
-                                             const NormArgs& norm,
-                                             const NormArgs* residual_norm) {
-  static const auto handle =
-      op<BackwardSignature>("mish::batch_norm_mish_backward");
-  const NormArgs r = residual_norm != nullptr ? *residual_norm : NormArgs{};
-  return handle.call(grad_output, input, optional(residual),
-                     optional(norm.weight), optional(norm.bias), norm.mean,
-                     norm.invstd, norm.training, residual_norm != nullptr,
-                     optional(r.weight), optional(r.bias), optional(r.mean),
-                     optional(r.invstd), r.training);
+FunctionalOutputs call_batch_norm_mish_functional(const ForwardArgs& a) {
+  static const c10::OperatorHandle handle =
+      find("mish::batch_norm_mish_functional");
+  return call<FunctionalOutputs>(handle, a);
+}
+
+ForwardOutputs call_batch_norm_mish_forward(const ForwardArgs& a) {
+  static const c10::OperatorHandle handle =
+      find("mish::batch_norm_mish_forward");
+  return call<ForwardOutputs>(handle, a);
+}
+
+Grads call_batch_norm_mish_backward(const BackwardArgs& a) {
+  static const c10::OperatorHandle handle =
+      find("mish::batch_norm_mish_backward");
+  return call<Grads>(handle, a);
 }
 
 }  // namespace detail

@@ -1,13 +1,16 @@
-// The operator agrees with LibTorch's own mish wherever LibTorch is right,
-// and gives the limits where it is not.
+// The operator meets the kernels' accuracy contract (tests/core/contract.h)
+// through LibTorch, agrees with LibTorch's own mish wherever LibTorch is
+// right, and gives the limits where it is not.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "inputs.hpp"
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
+#include "tests/core/contract.h"
 
 namespace {
 
@@ -20,11 +23,45 @@ TEST(MishAgreement, Float32ForwardMatchesTorch) {
   EXPECT_TRUE(at::allclose(mish::torch::mish(x), at::mish(x), 1e-5, 1e-38));
 }
 
-TEST(MishAgreement, Float32ForwardMatchesFloat64Reference) {
+// Every element of the wide range, forward and backward (dy = 1), within
+// the contract's bounds of the float64 reference.
+TEST(MishContract, Float32) {
   const at::Tensor x = mish::testing::wide_range().to(at::kFloat);
-  const at::Tensor reference = at::mish(x.to(at::kDouble));
-  EXPECT_TRUE(at::allclose(mish::torch::mish(x).to(at::kDouble), reference,
-                           5e-7, 1e-44));
+  const at::Tensor y = mish::torch::mish(x);
+  const at::Tensor dx = mish::torch::mish_backward(at::ones_like(x), x);
+  const float* px = x.data_ptr<float>();
+  const float* py = y.data_ptr<float>();
+  const float* pdx = dx.data_ptr<float>();
+  mish::contract::Report32 report;
+  for (int64_t i = 0; i < x.numel(); ++i) report.Add(px[i], py[i], pdx[i]);
+  EXPECT_TRUE(report.Ok()) << "forward " << report.forward.err << " ulp at "
+                           << report.forward.at << ", backward "
+                           << report.backward_ulp.err << " ulp at "
+                           << report.backward_ulp.at << ", "
+                           << report.backward_abs.err << " absolute at "
+                           << report.backward_abs.at;
+}
+
+// The 16-bit forward within one step of the reference rounded once.
+TEST(MishContract, SixteenBitForward) {
+  const at::Tensor wide = mish::testing::wide_range().to(at::kFloat);
+  for (const auto& [type, format] :
+       {std::pair{at::kBFloat16, &mish::contract::kBf16},
+        std::pair{at::kHalf, &mish::contract::kF16}}) {
+    const at::Tensor x = wide.to(type);
+    const at::Tensor y = mish::torch::mish(x).contiguous();
+    const at::Tensor xs = x.to(at::kFloat);
+    const float* px = xs.data_ptr<float>();
+    const auto* bits = static_cast<const uint16_t*>(y.data_ptr());
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      if (mish::contract::Steps16(*format, bits[i], mish::ref::Mish(px[i])) >
+          mish::contract::kMaxSteps16) {
+        ADD_FAILURE() << format->name << " at x = " << px[i];
+        if (++wrong == 10) break;
+      }
+    }
+  }
 }
 
 TEST(MishAgreement, Float64ForwardMatchesTorch) {

@@ -345,7 +345,8 @@ TEST(BatchNormMishErrors, SayWhatIsWrong) {
       },
       "residual must be on the input's device");
   expect_error([&] { call(x.to(at::kInt), {}, {}); },
-               "float32, float64, bfloat16 or float16");
+               "input must be a floating-point tensor (Float, Double, BFloat16 "
+               "or Half)");
   expect_error(
       [&] {
         call(at::randn({1, 3, 1, 1}), {}, {});

@@ -91,6 +91,50 @@ class GradCheck(unittest.TestCase):
             (x, r)))
 
 
+class OutputMask(unittest.TestCase):
+    """The backward computes the gradients asked for, and only those."""
+
+    def args(self, mask):
+        torch.manual_seed(0)
+        x, r, dy = (torch.randn(2, 3, 4, 5) for _ in range(3))
+        stats = [torch.rand(3) + 0.5 for _ in range(8)]
+        return (dy, x, r, stats[0], stats[1], stats[2], stats[3], True, True,
+                stats[4], stats[5], stats[6], stats[7], True, mask)
+
+    def test_each_gradient_alone_equals_the_full_backward(self):
+        full = torch.ops.mish.batch_norm_mish_backward(*self.args([True] * 6))
+        for i in range(6):
+            mask = [j == i for j in range(6)]
+            with self.subTest(gradient=i):
+                grads = torch.ops.mish.batch_norm_mish_backward(
+                    *self.args(mask))
+                for j, g in enumerate(grads):
+                    if j == i:
+                        torch.testing.assert_close(g, full[j])
+                    else:
+                        self.assertIsNone(g)
+
+    def test_autograd_asks_only_for_what_requires_grad(self):
+        torch.manual_seed(0)
+        x = torch.randn(4, 3, 5, 5)
+        fused = mish_torch.BatchNormMish2d(3)
+        bn = nn.BatchNorm2d(3)
+        bn.load_state_dict(fused.state_dict())
+        # The input needs no gradient, the parameters do.
+        fused(x).square().sum().backward()
+        nn.functional.mish(bn(x)).square().sum().backward()
+        torch.testing.assert_close(fused.weight.grad, bn.weight.grad)
+        torch.testing.assert_close(fused.bias.grad, bn.bias.grad)
+        # And the other way round.
+        fused.requires_grad_(False)
+        bn.requires_grad_(False)
+        xf = x.clone().requires_grad_()
+        xb = x.clone().requires_grad_()
+        fused(xf).square().sum().backward()
+        nn.functional.mish(bn(xb)).square().sum().backward()
+        torch.testing.assert_close(xf.grad, xb.grad)
+
+
 class Module(unittest.TestCase):
     def test_matches_batchnorm2d_and_mish(self):
         for momentum in (0.1, None):
@@ -184,7 +228,7 @@ class Formats(unittest.TestCase):
         self.assertTrue(y.is_contiguous(memory_format=torch.channels_last))
         grads = torch.ops.mish.batch_norm_mish_backward(
             x, x, x, stats, None, stats, stats, True, True, stats, None,
-            stats, stats, True)
+            stats, stats, True, [True] * 6)
         self.assertEqual(grads[0].shape, x.shape)
         self.assertEqual(grads[1].shape, x.shape)
         self.assertEqual(grads[2].shape, (3,))

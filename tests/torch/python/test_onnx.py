@@ -1,9 +1,7 @@
 """ONNX export of the operators, from both of torch's exporters: the
 TorchScript one (registered by `import mish_torch`; opsets 13 to 18) and,
 with torch >= 2.5, the dynamo one (`dynamo=True`, with
-mish_torch.onnx_translations(); the elementwise operators: the fused batch
-norm + Mish writes its running statistics, which that exporter cannot
-translate). Each file passes the onnx checker and runs
+mish_torch.onnx_translations()). Each file passes the onnx checker and runs
 in OpenCV's DNN module and in ONNX Runtime (CPU), within 1e-5 of eager."""
 
 import inspect
@@ -247,6 +245,28 @@ class ExportBatchNormMish(unittest.TestCase):
                             ["Add", "Mul"] * (residual is not None) +
                             ["BatchNormalization"] *
                             (residual == "normalized")))
+
+    @NEEDS_DYNAMO
+    def test_dynamo_exporter(self):
+        for affine, residual, net, x, expected in self.networks():
+            with self.subTest(affine=affine, residual=residual):
+                ops = check(self, export_dynamo(net, x), x, expected)
+                self.assertEqual(ops.count("BatchNormalization"),
+                                 1 + (residual == "normalized"), ops)
+                self.assertEqual(ops.count("Mish"), 1, ops)
+
+    @NEEDS_DYNAMO
+    def test_dynamo_exporter_of_the_module(self):
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3),
+                                  mish_torch.BatchNormMish2d(8))
+        x = torch.randn(2, 3, 9, 9)
+        net(x)  # running statistics that are not the identity
+        net.eval()
+        with torch.no_grad():
+            expected = net(x).numpy()
+        ops = check(self, export_dynamo(net, x), x, expected)
+        self.assertIn("Mish", ops)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <torch/library.h>
 
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
 
 namespace mish::torch::detail {
 namespace {

@@ -7,7 +7,7 @@
 #include <torch/csrc/autograd/variable.h>
 #include <torch/library.h>
 
-#include "mish/torch.hpp"
+#include "mish/torch/ops.hpp"
 
 namespace mish::torch::detail {
 namespace {

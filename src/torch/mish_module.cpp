@@ -1,4 +1,4 @@
-#include "mish/torch.hpp"
+#include "mish/torch/nn.hpp"
 
 namespace mish::nn {
 

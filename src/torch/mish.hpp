@@ -1,11 +1,14 @@
-// The operator logic every backend shares: argument checks, layouts, empty
-// tensors. A backend only supplies kernels over dense memory. Sizes and
+// The mish operators (mish, mish_, mish_backward): the logic every backend
+// shares (argument checks, layouts, empty tensors) and the registration of a
+// backend, which only supplies kernels over dense memory. A backend's kernels
+// for dispatch key K live in mish_<k>.cpp. Sizes and
 // strides are read through the sym_ accessors: under torch.compile the Meta
 // backend runs this logic on symbolic shapes.
-#ifndef MISH_SRC_TORCH_ELEMENTWISE_HPP_
-#define MISH_SRC_TORCH_ELEMENTWISE_HPP_
+#ifndef MISH_SRC_TORCH_MISH_HPP_
+#define MISH_SRC_TORCH_MISH_HPP_
 
 #include <ATen/core/Tensor.h>
+#include <torch/library.h>
 
 namespace mish::torch::detail {
 
@@ -30,6 +33,19 @@ at::Tensor& mish_(at::Tensor& self, const DenseKernels& kernels);
 at::Tensor mish_backward(const at::Tensor& grad_output, const at::Tensor& self,
                          const DenseKernels& kernels);
 
+// Registers the three operators for a backend's dispatch key:
+// TORCH_LIBRARY_IMPL(mish, CPU, m) { register_mish<kCpu>(m); }.
+template <const DenseKernels& kKernels>
+void register_mish(::torch::Library& m) {
+  m.impl("mish", [](const at::Tensor& self) { return mish(self, kKernels); });
+  m.impl("mish_",
+         [](at::Tensor& self) -> at::Tensor& { return mish_(self, kKernels); });
+  m.impl("mish_backward",
+         [](const at::Tensor& grad_output, const at::Tensor& self) {
+           return mish_backward(grad_output, self, kKernels);
+         });
+}
+
 }  // namespace mish::torch::detail
 
-#endif  // MISH_SRC_TORCH_ELEMENTWISE_HPP_
+#endif  // MISH_SRC_TORCH_MISH_HPP_

@@ -1,23 +1,15 @@
-#include "elementwise.hpp"
+#include "mish.hpp"
 
 #include <ATen/ATen.h>
+
+#include "dtypes.hpp"
 
 namespace mish::torch::detail {
 namespace {
 
-void check_floating(const at::Tensor& t, const char* op, const char* arg) {
-  const at::ScalarType type = t.scalar_type();
-  TORCH_CHECK(type == at::kFloat || type == at::kDouble ||
-                  type == at::kBFloat16 || type == at::kHalf,
-              op, ": ", arg,
-              " must be a floating-point tensor (float32, float64, bfloat16 "
-              "or float16), got ",
-              type);
-}
-
 void check_backward_args(const at::Tensor& grad_output,
                          const at::Tensor& self) {
-  check_floating(self, "mish_backward", "self");
+  check_dtype(self, "mish_backward", "self");
   TORCH_CHECK(grad_output.scalar_type() == self.scalar_type(),
               "mish_backward: grad_output and self must have the same dtype, "
               "got ",
@@ -47,7 +39,7 @@ at::Tensor laid_out_like(const at::Tensor& t, const at::Tensor& ref) {
 }  // namespace
 
 at::Tensor mish(const at::Tensor& self, const DenseKernels& kernels) {
-  check_floating(self, "mish", "self");
+  check_dtype(self, "mish", "self");
   const at::Tensor x = dense(self);
   at::Tensor y = at::empty_like(x);
   if (x.sym_numel() > 0) kernels.forward(x, y);
@@ -55,7 +47,7 @@ at::Tensor mish(const at::Tensor& self, const DenseKernels& kernels) {
 }
 
 at::Tensor& mish_(at::Tensor& self, const DenseKernels& kernels) {
-  check_floating(self, "mish_", "self");
+  check_dtype(self, "mish_", "self");
   if (self.sym_numel() == 0) return self;
   if (self.is_non_overlapping_and_dense()) {
     kernels.forward(self, self);
