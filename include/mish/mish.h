@@ -80,7 +80,7 @@ typedef struct mish_bn_channels {
  * invalid arguments: a null or misaligned pointer to an array with elements
  * (per-channel arrays and sums when c > 0, activations when n c hw > 0), a
  * shape whose size overflows, a normalized residual without its arrays (or
- * a plain one with some), a residual without dresidual (or the reverse), or
+ * a plain one with some), a dresidual without a residual, or
  * no memory for the channels-last sums.
  *
  * Threads are the caller's: each call runs on the calling thread, so that
@@ -132,7 +132,7 @@ MISH_API int mish_bn_backward_sums_f16(const uint16_t* dy, const uint16_t* x,
                                        double* sum_dz, double* sum_dz_xc,
                                        double* sum_dz_rc);
 
-/* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual. */
+/* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual unless it is null. */
 MISH_API int mish_bn_backward_f32(const float* dy, const float* x,
                                   const float* residual, mish_bn_channels ch,
                                   float* dx, float* dresidual,

@@ -101,7 +101,7 @@ MISH_API cudaError_t mish_cuda_bias_forward_nchw_f16(const uint16_t* x,
       const S* dy, const S* x, const S* residual, mish_bn_channels ch,        \
       mish_bn_shape shape, double* sum_dz, double* sum_dz_xc,                 \
       double* sum_dz_rc, cudaStream_t stream);                                \
-  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual. */                  \
+  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual unless null. */      \
   MISH_API cudaError_t mish_cuda_bn_backward_##suffix(                        \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch, S* dx, \
       S* dresidual, mish_bn_shape shape, cudaStream_t stream);

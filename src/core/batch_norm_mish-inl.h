@@ -490,31 +490,32 @@ struct BackwardPass {
                     const mish_bn_channels& ch, T* dx, T* dr) {
       ForEachSegment<kStep>(
           s, ch,
-          [&](size_t off, size_t n, size_t,
-              const mish_bn_channels& p) HWY_ATTR {
-            ForLanes(n, [&](auto d, size_t j) HWY_ATTR {
-              const size_t i = off + j;
-              const auto xv = IO::Load(d, x + i);
-              const auto rv = LoadIf<IO, kRes != kNone>(d, r, i);
-              const auto dz = Dz<IO, kStep, kRes>(d, dy, p, i, j, xv, rv);
-              const auto xc = hn::Sub(xv, At<kStep>(d, p.mean, j));
-              const auto dxv =
-                  hn::MulAdd(dz, At<kStep>(d, p.g_dz, j),
-                             hn::MulAdd(xc, At<kStep>(d, p.g_xc, j),
-                                        At<kStep>(d, p.g_0, j)));
-              if constexpr (kRes == kPlain) {
-                IO::Store(d, dz, dr + i);
-              } else if constexpr (kRes == kNormalized) {
-                const auto rc = hn::Sub(rv, At<kStep>(d, p.r_mean, j));
-                IO::Store(d,
-                          hn::MulAdd(dz, At<kStep>(d, p.r_g_dz, j),
-                                     hn::MulAdd(rc, At<kStep>(d, p.r_g_xc, j),
-                                                At<kStep>(d, p.r_g_0, j))),
-                          dr + i);
-              }
-              IO::Store(d, dxv, dx + i);
-            });
-          });
+          [&](size_t off, size_t n, size_t, const mish_bn_channels& p)
+              HWY_ATTR {
+                ForLanes(n, [&](auto d, size_t j) HWY_ATTR {
+                  const size_t i = off + j;
+                  const auto xv = IO::Load(d, x + i);
+                  const auto rv = LoadIf<IO, kRes != kNone>(d, r, i);
+                  const auto dz = Dz<IO, kStep, kRes>(d, dy, p, i, j, xv, rv);
+                  const auto xc = hn::Sub(xv, At<kStep>(d, p.mean, j));
+                  const auto dxv =
+                      hn::MulAdd(dz, At<kStep>(d, p.g_dz, j),
+                                 hn::MulAdd(xc, At<kStep>(d, p.g_xc, j),
+                                            At<kStep>(d, p.g_0, j)));
+                  // dr is null when no residual gradient is wanted.
+                  if constexpr (kRes == kPlain) {
+                    if (dr != nullptr) IO::Store(d, dz, dr + i);
+                  } else if constexpr (kRes == kNormalized) {
+                    const auto rc = hn::Sub(rv, At<kStep>(d, p.r_mean, j));
+                    const auto drv =
+                        hn::MulAdd(dz, At<kStep>(d, p.r_g_dz, j),
+                                   hn::MulAdd(rc, At<kStep>(d, p.r_g_xc, j),
+                                              At<kStep>(d, p.r_g_0, j)));
+                    if (dr != nullptr) IO::Store(d, drv, dr + i);
+                  }
+                  IO::Store(d, dxv, dx + i);
+                });
+              });
     }
   };
 };
@@ -529,7 +530,7 @@ int Backward(const typename IO::T* dy, const typename IO::T* x,
       !detail::Usable(dy, total) || !detail::Usable(x, total) ||
       !detail::Usable(dx, total) || !detail::Usable(residual, 0) ||
       !detail::Usable(dresidual, 0) ||
-      (residual == nullptr) != (dresidual == nullptr) ||
+      (dresidual != nullptr && residual == nullptr) ||
       (ch.r_scale != nullptr && residual == nullptr && total > 0)) {
     return 1;
   }

@@ -192,9 +192,9 @@ TEST_F(CudaBatchNormMish, RefusesBadArguments) {
   EXPECT_EQ(mish_cuda_bn_forward_f32(x.data(), nullptr, no_scale, x.data(), ok,
                                      nullptr),
             cudaErrorInvalidValue);
-  // A residual without its gradient (or the reverse).
-  EXPECT_EQ(mish_cuda_bn_backward_f32(x.data(), x.data(), x.data(), ch,
-                                      x.data(), nullptr, ok, nullptr),
+  // A residual's gradient without the residual.
+  EXPECT_EQ(mish_cuda_bn_backward_f32(x.data(), x.data(), nullptr, ch, x.data(),
+                                      x.data(), ok, nullptr),
             cudaErrorInvalidValue);
   // A normalized residual without the residual, or without its arrays.
   mish_bn_channels normalized = ch;
