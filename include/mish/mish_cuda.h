@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "mish/export.h"
+#include "mish/mish.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,38 +83,9 @@ MISH_API cudaError_t mish_cuda_bias_forward_nchw_f16(const uint16_t* x,
                                                      size_t c, size_t hw,
                                                      cudaStream_t stream);
 
-/* Fused batch norm + Mish over activations of shape (n, c, h, w), hw = h w,
- * stored NCHW (channels_last = 0) or channels-last (NHWC, channels_last = 1).
- * With per-channel float32 arrays [c] scale and shift:
- *   z = x scale + shift (+ residual, or + residual r_scale when the residual
- *   is normalized too), y = mish(z), dz = dy mish'(z),
- * all in float32. residual (and dresidual) may be null. Sums are float64
- * arrays [c], overwritten. c must be below 65536 (NCHW) or 2^21. */
-typedef struct mish_bn_shape {
-  size_t n;
-  size_t c;
-  size_t hw;
-  int channels_last;
-} mish_bn_shape;
-
-/* Per-channel float32 device arrays [c]. */
-typedef struct mish_bn_channels {
-  const float* scale;
-  const float* shift;
-  const float* mean;
-  /* Backward only: dx = dz g_dz + (x - mean) g_xc + g_0. */
-  const float* g_dz;
-  const float* g_xc;
-  const float* g_0;
-  /* A normalized residual's (null for a plain one: dresidual = dz):
-   * dresidual = dz r_g_dz + (residual - r_mean) r_g_xc + r_g_0. */
-  const float* r_scale;
-  const float* r_mean;
-  const float* r_g_dz;
-  const float* r_g_xc;
-  const float* r_g_0;
-} mish_bn_channels;
-
+/* Fused batch norm + Mish: the passes of mish.h's mish_bn_* (shapes,
+ * per-channel arrays and formulas there) on device arrays. c must be below
+ * 65536 (NCHW) or 2^21. */
 #define MISH_CUDA_BN_DECLARE(suffix, S)                                       \
   /* sum[c] = sum(x - k[c]), sum_sq[c] = sum((x - k[c])^2). */                \
   MISH_API cudaError_t mish_cuda_bn_statistics_##suffix(                      \
@@ -129,7 +101,7 @@ typedef struct mish_bn_channels {
       const S* dy, const S* x, const S* residual, mish_bn_channels ch,        \
       mish_bn_shape shape, double* sum_dz, double* sum_dz_xc,                 \
       double* sum_dz_rc, cudaStream_t stream);                                \
-  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual. */                  \
+  /* dx = dz g_dz + (x - mean) g_xc + g_0, and dresidual unless null. */      \
   MISH_API cudaError_t mish_cuda_bn_backward_##suffix(                        \
       const S* dy, const S* x, const S* residual, mish_bn_channels ch, S* dx, \
       S* dresidual, mish_bn_shape shape, cudaStream_t stream);

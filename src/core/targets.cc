@@ -18,4 +18,14 @@ std::vector<Kernels> AvailableKernels() {
   return all;
 }
 
+std::vector<BnKernels> AvailableBnKernels() {
+  std::vector<BnKernels> all;
+  for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    all.push_back(DispatchedBnKernels());
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  return all;
+}
+
 }  // namespace mish::detail

@@ -9,6 +9,8 @@
 
 #include <vector>
 
+#include "mish/mish.h"
+
 namespace mish::detail {
 
 struct Kernels {
@@ -36,6 +38,38 @@ Kernels DispatchedKernelsWithoutBF16Hw();
 // the test-only library mish_targets (targets.cc): it briefly redirects
 // Highway's dispatcher, so it is not thread-safe.
 std::vector<Kernels> AvailableKernels();
+
+// The fused batch norm + Mish passes of one SIMD target, with the
+// signatures of mish.h's mish_bn_* (S: the storage type).
+template <class S>
+struct BnPasses {
+  int (*statistics)(const S* x, const float* k, mish_bn_shape shape,
+                    double* sum, double* sum_sq);
+  int (*forward)(const S* x, const S* residual, mish_bn_channels ch, S* y,
+                 mish_bn_shape shape);
+  int (*backward_sums)(const S* dy, const S* x, const S* residual,
+                       mish_bn_channels ch, mish_bn_shape shape, double* sum_dz,
+                       double* sum_dz_xc, double* sum_dz_rc);
+  int (*backward)(const S* dy, const S* x, const S* residual,
+                  mish_bn_channels ch, S* dx, S* dresidual,
+                  mish_bn_shape shape);
+};
+
+struct BnKernels {
+  const char* target;
+  // Whether z = x scale + shift rounds once (a fused multiply-add) or twice.
+  bool fused_multiply_add;
+  BnPasses<float> f32;
+  BnPasses<uint16_t> bf16;
+  BnPasses<uint16_t> f16;
+};
+
+// The passes Highway's dispatcher chooses now (batch_norm_mish.cc).
+BnKernels DispatchedBnKernels();
+
+// The passes of each compiled target that this CPU runs, best first (only
+// in mish_targets, like AvailableKernels).
+std::vector<BnKernels> AvailableBnKernels();
 
 }  // namespace mish::detail
 

@@ -326,7 +326,7 @@ cudaError_t Backward(const S* dy, const S* x, const S* residual,
     return cudaErrorInvalidValue;
   }
   if (total == 0) return cudaSuccess;
-  if ((residual == nullptr) != (dresidual == nullptr) ||
+  if ((dresidual != nullptr && residual == nullptr) ||
       (p.r_scale != nullptr && residual == nullptr)) {
     return cudaErrorInvalidValue;
   }

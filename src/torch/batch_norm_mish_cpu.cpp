@@ -1,25 +1,22 @@
-// CPU passes of the fused batch norm + Mish. The activations go in chunks of
-// at most kChunk elements; a chunk forms z in a float32 (float64) buffer that
-// stays in L1, runs the core's SIMD mish or mish' over it through the C ABI
-// (float64: the exact scalar functions), and rounds once into its output.
-// Short NCHW rows (small images) share a chunk, so that the SIMD calls stay
-// long. Sums are accumulated in 8 lanes per run of a channel (NCHW) or per
-// lane over 64 chunks (channels-last), then in float64 per thread. For
-// float32 and float64 the backward's sums pass leaves dz in dr (or dx), so
-// mish' is computed once per element (16-bit types recompute it: dz rounded
-// to 16 bits would cost accuracy).
+// CPU passes of the fused batch norm + Mish: the core's SIMD passes through
+// the C ABI of mish.h (mish_bn_*), on LibTorch's threads: at::parallel_for
+// splits the activations as mish.h allows (channels-last rows; NCHW planes,
+// cut at images, with the per-channel arrays offset), and the sums passes
+// add their blocks' sums in a fixed order, so that results do not depend on
+// the scheduling. float64, which the core does not take, goes through ATen
+// ops and the exact scalar functions.
 #include <ATen/ATen.h>
 #include <c10/util/BFloat16.h>
-#include <c10/util/Half.h>
+#include <torch/library.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "batch_norm_mish.hpp"
+#include "batch_norm_mish_c_abi.hpp"
 #include "dtypes.hpp"
 #include "mish/mish.h"
 #include "parallel.hpp"
@@ -27,503 +24,278 @@
 namespace mish::torch::detail {
 namespace {
 
-constexpr int64_t kChunk = 1024;
 // Elements per parallel task, as for the elementwise operator.
 constexpr int64_t kGrain = int64_t{1} << 15;
 
-// Arithmetic type of storage type T.
-template <class T>
-using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;
+// A part of the activations: elements from `offset`, channels from
+// `channel` on.
+struct Part {
+  int64_t offset;
+  mish_bn_shape shape;
+  int64_t channel;
+};
 
-void mish_in_place(float* z, int64_t n) {
-  mish_forward_f32(z, z, static_cast<size_t>(n));
+mish_bn_channels offset_by(mish_bn_channels p, int64_t c) {
+  for (const float** a :
+       {&p.scale, &p.shift, &p.mean, &p.g_dz, &p.g_xc, &p.g_0, &p.r_scale,
+        &p.r_mean, &p.r_g_dz, &p.r_g_xc, &p.r_g_0}) {
+    if (*a != nullptr) *a += c;
+  }
+  return p;
 }
 
-void mish_in_place(double* z, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) z[j] = mish_f64(z[j]);
-}
-
-// d *= mish'(z).
-void times_mish_grad(const float* z, float* d, int64_t n) {
-  mish_backward_f32(z, d, d, static_cast<size_t>(n));
-}
-
-void times_mish_grad(const double* z, double* d, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) d[j] *= mish_grad_f64(z[j]);
-}
-
-// Channels-last chunks hold whole rows of C channels, tile_rows(s) of them
-// (C < kTile), so that the per-channel arrays, repeated that many times
-// (tiled), line up with the chunk; longer rows are a tile of their own (cut
-// at kChunk). kTile is smaller than kChunk: the tiled arrays and the chunk's
-// buffers then stay well inside L1 (256 against 1024 elements: channels-last
-// layer 25% faster, measured).
-constexpr int64_t kTile = 256;
-int64_t tile_rows(const BnShape& s) {
-  return s.channels_last && s.row_length < kTile ? kTile / s.row_length : 1;
-}
-
-// t [C] repeated tile_rows(s) times.
-at::Tensor tiled(const at::Tensor& t, const BnShape& s) {
-  const int64_t tile = tile_rows(s);
-  return tile > 1 ? t.repeat({tile}) : t;
-}
-
-// fn(offset, n, channel) for every chunk of rows [begin, end): elements
-// offset .. offset + n - 1, the first in `channel`. With kStep = 1
-// (channels-last) element j of the chunk is in channel + j of the tiled
-// arrays; with kStep = 0 (NCHW) a chunk is part of a row, or several short
-// rows whole (runs of one channel each: for_each_run), so that Mish goes
-// over up to kChunk elements at once.
+// fn(part) for units [begin, end) of the shape's rows: channels-last rows
+// of C, or NCHW planes of HW (whole images in one part).
 template <class Fn>
-void for_each_chunk(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
-  const int64_t tile = tile_rows(s);
-  if (tile > 1) {
-    for (int64_t row = begin; row < end; row += tile) {
-      fn(row * s.row_length, std::min(tile, end - row) * s.row_length,
-         int64_t{0});
-    }
+void for_each_part(const BnShape& s, int64_t begin, int64_t end, Fn fn) {
+  const auto c = static_cast<size_t>(s.channels);
+  if (s.channels_last) {
+    fn(Part{
+        begin * s.row_length, {1, c, static_cast<size_t>(end - begin), 1}, 0});
     return;
   }
-  if (!s.channels_last && s.row_length < kChunk) {
-    const int64_t rows = kChunk / s.row_length;
-    for (int64_t row = begin; row < end; row += rows) {
-      fn(row * s.row_length, std::min(rows, end - row) * s.row_length,
-         row % s.channels);
+  const auto hw = static_cast<size_t>(s.row_length);
+  for (int64_t p = begin; p < end;) {
+    const int64_t first = p % s.channels;
+    int64_t count;
+    if (first == 0 && end - p >= s.channels) {
+      const int64_t images = (end - p) / s.channels;
+      count = images * s.channels;
+      fn(Part{p * s.row_length, {static_cast<size_t>(images), c, hw, 0}, 0});
+    } else {
+      count = std::min(s.channels - first, end - p);
+      fn(Part{p * s.row_length, {1, static_cast<size_t>(count), hw, 0}, first});
     }
-    return;
-  }
-  for (int64_t row = begin; row < end; ++row) {
-    const int64_t base = row * s.row_length;
-    const int64_t row_channel = s.channels_last ? 0 : row % s.channels;
-    for (int64_t j = 0; j < s.row_length; j += kChunk) {
-      fn(base + j, std::min(kChunk, s.row_length - j),
-         s.channels_last ? j : row_channel);
-    }
-  }
-}
-
-// fn(first, n, channel) for each run of a chunk's elements that share their
-// per-channel values: elements first .. first + n - 1 of the chunk, with
-// their values at `channel` (kStep = 0), or at channel + j for element j
-// (kStep = 1: one run, the whole chunk).
-template <int kStep, class Fn>
-void for_each_run(const BnShape& s, int64_t n, int64_t channel, Fn fn) {
-  if (kStep == 1 || n <= s.row_length) {
-    fn(int64_t{0}, n, channel);
-    return;
-  }
-  for (int64_t first = 0; first < n; first += s.row_length) {
-    fn(first, std::min(s.row_length, n - first), channel);
-    if (++channel == s.channels) channel = 0;
+    p += count;
   }
 }
 
 template <class Fn>
-void parallel_rows(const BnShape& s, Fn fn) {
+void parallel_parts(const BnShape& s, Fn fn) {
   const int64_t grain = std::max<int64_t>(1, kGrain / s.row_length);
-  at::parallel_for(0, s.rows, grain, fn);
-}
-
-// z = x * scale + shift (+ r, or + r * r_scale) for n elements of one run;
-// the per-channel pointers point at the run's channel.
-template <int kStep, class T, class A>
-void affine(const T* x, const T* r, const A* scale, const A* shift,
-            const A* r_scale, A* z, int64_t n) {
-  // One loop per case, each a plain vectorizable loop.
-  const auto bn = [&](int64_t j) {
-    return static_cast<A>(x[j]) * scale[kStep * j] + shift[kStep * j];
-  };
-  if (r == nullptr) {
-    for (int64_t j = 0; j < n; ++j) z[j] = bn(j);
-  } else if (r_scale == nullptr) {
-    for (int64_t j = 0; j < n; ++j) z[j] = bn(j) + static_cast<A>(r[j]);
-  } else {
-    for (int64_t j = 0; j < n; ++j) {
-      z[j] = bn(j) + static_cast<A>(r[j]) * r_scale[kStep * j];
-    }
-  }
-}
-
-// z for the chunk of n elements at off whose first is in channel c.
-template <int kStep, class T, class A>
-void chunk_z(const BnShape& s, const T* x, const T* r, const A* scale,
-             const A* shift, const A* r_scale, int64_t off, int64_t n,
-             int64_t c, A* z) {
-  for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
-    affine<kStep>(x + off + j, r ? r + off + j : nullptr, scale + ch,
-                  shift + ch, r_scale ? r_scale + ch : nullptr, z + j, len);
+  at::parallel_for(0, s.rows, grain, [&](int64_t begin, int64_t end) {
+    for_each_part(s, begin, end, fn);
   });
 }
 
-// sums[0] += sum(a), sums[1 + t] += sum(a * b[t]) over n elements, in
-// partial sums of 8 lanes. float goes through 4-float vectors (GCC and Clang
-// vector extensions, SSE2 in the baseline target): written as loops over
-// lanes, GCC vectorizes across iterations instead, with shuffles.
-using Float4 = float __attribute__((vector_size(16)));
-
-inline Float4 load4(const float* p) {
-  Float4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+void check(int status, const char* pass) {
+  TORCH_INTERNAL_ASSERT(status == 0, "batch_norm_mish: the core's ", pass,
+                        " refused its arguments");
 }
 
-template <int kTerms>
-void add_sums(const float* a, const float* const* b, int64_t n,
-              double* const* sums) {
-  Float4 sa[2] = {};
-  Float4 sb[kTerms][2] = {};
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    for (int h = 0; h < 2; ++h) {
-      const Float4 va = load4(a + j + 4 * h);
-      sa[h] += va;
-      for (int t = 0; t < kTerms; ++t) sb[t][h] += va * load4(b[t] + j + 4 * h);
-    }
-  }
-  double tail[1 + kTerms] = {};
-  for (; j < n; ++j) {
-    tail[0] += a[j];
-    for (int t = 0; t < kTerms; ++t) tail[1 + t] += a[j] * b[t][j];
-  }
-  for (int l = 0; l < 4; ++l) {
-    tail[0] += static_cast<double>(sa[0][l]) + static_cast<double>(sa[1][l]);
-    for (int t = 0; t < kTerms; ++t) {
-      tail[1 + t] +=
-          static_cast<double>(sb[t][0][l]) + static_cast<double>(sb[t][1][l]);
-    }
-  }
-  for (int k = 0; k < 1 + kTerms; ++k) *sums[k] += tail[k];
-}
-
-// float64 (the exact reference path): plain float64 sums.
-template <int kTerms>
-void add_sums(const double* a, const double* const* b, int64_t n,
-              double* const* sums) {
-  for (int64_t j = 0; j < n; ++j) {
-    *sums[0] += a[j];
-    for (int t = 0; t < kTerms; ++t) *sums[1 + t] += a[j] * b[t][j];
-  }
-}
-
-// Per channel sum(a) and sum(a * b[t]) for t < kTerms, into out[0] and
-// out[1 + t], where fill(offset, n, channel, a, b) computes a chunk's a and
-// returns where its terms b[t] are (in b, or a itself), at least kTerms. One
-// block of rows per thread, each with its own float64 sums, added in a fixed
-// order: the result does not depend on the scheduling.
-template <class A, int kStep, int kTerms, class Fill>
-void channel_sums(const BnShape& s, Fill fill,
-                  const std::array<at::Tensor, kTerms + 1>& out) {
-  static_assert(kTerms == 1 || kTerms == 2);
-  constexpr int kSums = kTerms + 1;
+// kSums per-channel sums (into out, float64 [C]): one block of rows per
+// thread, each with its own sums, added in block order. fn(part, sums)
+// runs a pass over the part into sums[k] ([part's channels] each).
+template <int kSums, class Fn>
+void parallel_sums(const BnShape& s, const std::array<at::Tensor, kSums>& out,
+                   Fn fn) {
   const int64_t c = s.channels;
-  // Channels-last sums go to the tiled channels, folded at the end.
-  const int64_t width = kStep == 1 ? c * tile_rows(s) : c;
   const int64_t blocks =
       std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), s.rows));
-  std::vector<double> partial(static_cast<size_t>(blocks * kSums * width), 0.0);
+  std::vector<double> partial(static_cast<size_t>(blocks * kSums * c), 0.0);
   at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
-    A a[kChunk];
-    // Room for both terms whatever kTerms: fill decides at run time.
-    A b[2][kChunk];
-    // Channels-last: per-lane sums in A over up to kFlush chunks, added to
-    // the float64 ones then (the same error bound as the NCHW lanes).
-    constexpr int kFlush = 64;
-    std::vector<A> lanes(kStep == 1 ? static_cast<size_t>(kSums * width) : 0);
-    int pending = 0;
-    const auto flush = [&](double* p) {
-      for (size_t j = 0; j < lanes.size(); ++j) {
-        p[j] += lanes[j];
-        lanes[j] = 0;
-      }
-      pending = 0;
-    };
+    std::vector<double> sums(static_cast<size_t>(kSums * c));
     for (int64_t block = first; block < last; ++block) {
-      double* p = partial.data() + block * kSums * width;
-      const int64_t begin = s.rows * block / blocks;
-      const int64_t end = s.rows * (block + 1) / blocks;
-      for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t ch) {
-        // The first kTerms of the terms fill points at.
-        const auto bt = fill(off, n, ch, a, b);
-        if constexpr (kStep == 0) {
-          for_each_run<0>(s, n, ch, [&](int64_t j, int64_t len, int64_t rc) {
-            double* sums[kSums];
-            for (int k = 0; k < kSums; ++k) sums[k] = p + k * width + rc;
-            const A* terms[kTerms];
-            for (int t = 0; t < kTerms; ++t) terms[t] = bt[t] + j;
-            add_sums<kTerms>(a + j, terms, len, sums);
-          });
-        } else {
-          A* sum_a = lanes.data() + ch;
-          for (int64_t j = 0; j < n; ++j) sum_a[j] += a[j];
-          for (int t = 0; t < kTerms; ++t) {
-            A* sum_ab = lanes.data() + (1 + t) * width + ch;
-            for (int64_t j = 0; j < n; ++j) sum_ab[j] += a[j] * bt[t][j];
-          }
-          if (++pending == kFlush) flush(p);
-        }
-      });
-      if constexpr (kStep == 1) flush(p);
+      double* total = partial.data() + block * kSums * c;
+      for_each_part(s, s.rows * block / blocks, s.rows * (block + 1) / blocks,
+                    [&](const Part& part) {
+                      const auto pc = static_cast<int64_t>(part.shape.c);
+                      std::array<double*, kSums> p;
+                      for (int k = 0; k < kSums; ++k) {
+                        p[k] = sums.data() + k * c;
+                      }
+                      fn(part, p);
+                      for (int k = 0; k < kSums; ++k) {
+                        for (int64_t j = 0; j < pc; ++j) {
+                          total[k * c + part.channel + j] += p[k][j];
+                        }
+                      }
+                    });
     }
   });
   for (int k = 0; k < kSums; ++k) {
-    double* total = out[k].template data_ptr<double>();
-    std::fill(total, total + c, 0.0);
+    double* sum = out[k].template data_ptr<double>();
+    std::fill(sum, sum + c, 0.0);
     for (int64_t block = 0; block < blocks; ++block) {
-      const double* p = partial.data() + (block * kSums + k) * width;
-      for (int64_t j = 0; j < width; ++j) total[j % c] += p[j];
+      const double* p = partial.data() + (block * kSums + k) * c;
+      for (int64_t j = 0; j < c; ++j) sum[j] += p[j];
     }
   }
 }
 
-template <class T>
-const T* data_or_null(const at::Tensor& t) {
-  return t.defined() ? t.data_ptr<T>() : nullptr;
-}
-
-// t [C] tiled, and its data (null for an undefined t).
-template <class A>
-struct Tiled {
-  at::Tensor tensor;
-  const A* data;
-
-  Tiled(const at::Tensor& t, const BnShape& s)
-      : tensor(t.defined() ? tiled(t, s) : at::Tensor()),
-        data(data_or_null<A>(tensor)) {}
+// The C ABI functions of one storage type S.
+template <class S>
+struct CFunctions {
+  int (*statistics)(const S*, const float*, mish_bn_shape, double*, double*);
+  int (*forward)(const S*, const S*, mish_bn_channels, S*, mish_bn_shape);
+  int (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
+                       mish_bn_shape, double*, double*, double*);
+  int (*backward)(const S*, const S*, const S*, mish_bn_channels, S*, S*,
+                  mish_bn_shape);
 };
 
-template <class T, int kStep>
-void statistics_pass(const BnShape& s, const at::Tensor& xt,
-                     const at::Tensor& kt, const at::Tensor& sum,
-                     const at::Tensor& sum_sq) {
-  using A = Acc<T>;
-  const T* x = xt.data_ptr<T>();
-  const Tiled<A> k(kt, s);
-  // sum(x - k) and sum((x - k)^2): the one term is a itself.
-  const auto fill = [&](int64_t off, int64_t n, int64_t ch, A* a,
-                        A(*)[kChunk]) {
-    for_each_run<kStep>(s, n, ch, [&](int64_t j, int64_t len, int64_t c) {
-      for (int64_t i = 0; i < len; ++i) {
-        a[j + i] = static_cast<A>(x[off + j + i]) - k.data[c + kStep * i];
-      }
-    });
-    return std::array<const A*, 1>{a};
-  };
-  channel_sums<A, kStep, 1>(s, fill, {sum, sum_sq});
-}
+constexpr CFunctions<float> kF32{mish_bn_statistics_f32, mish_bn_forward_f32,
+                                 mish_bn_backward_sums_f32,
+                                 mish_bn_backward_f32};
+constexpr CFunctions<uint16_t> kBF16{
+    mish_bn_statistics_bf16, mish_bn_forward_bf16, mish_bn_backward_sums_bf16,
+    mish_bn_backward_bf16};
+constexpr CFunctions<uint16_t> kF16{mish_bn_statistics_f16, mish_bn_forward_f16,
+                                    mish_bn_backward_sums_f16,
+                                    mish_bn_backward_f16};
 
-template <class T, int kStep>
-void forward_pass(const BnShape& s, const at::Tensor& xt, const at::Tensor& rt,
-                  const BnChannels& ch, const at::Tensor& yt) {
-  using A = Acc<T>;
-  const T* x = xt.data_ptr<T>();
-  const T* r = data_or_null<T>(rt);
-  T* y = yt.data_ptr<T>();
-  const Tiled<A> scale(ch.scale, s);
-  const Tiled<A> shift(ch.shift, s);
-  const Tiled<A> r_scale(ch.r_scale, s);
-  parallel_rows(s, [&](int64_t begin, int64_t end) {
-    A z[kChunk];
-    for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      chunk_z<kStep>(s, x, r, scale.data, shift.data, r_scale.data, off, n, c,
-                     z);
-      mish_in_place(z, n);
-      for (int64_t j = 0; j < n; ++j) y[off + j] = static_cast<T>(z[j]);
-    });
+// float64: the passes as ATen ops on [C] values viewed per channel, with
+// mish and mish' from the exact scalar functions.
+namespace f64 {
+
+at::Tensor per_channel(const at::Tensor& t) { return t.view({1, -1, 1, 1}); }
+
+// fn applied to every element of a float64 tensor, into a new one.
+at::Tensor map(const at::Tensor& t, double (*fn)(double)) {
+  at::Tensor out = t.contiguous().clone();
+  double* p = out.data_ptr<double>();
+  at::parallel_for(0, out.numel(), kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) p[i] = fn(p[i]);
   });
+  return out;
 }
 
-// What the backward passes read, as pointers (per-channel arrays tiled).
-template <class T>
-struct BackwardInputs {
-  using A = Acc<T>;
-  Tiled<A> scale;
-  Tiled<A> shift;
-  Tiled<A> mean;
-  Tiled<A> r_scale;
-  Tiled<A> r_mean;
-  const T* dy;
-  const T* x;
-  const T* r;
-  const BnShape& s;
-
-  BackwardInputs(const BnShape& shape, const at::Tensor& dyt,
-                 const at::Tensor& xt, const at::Tensor& rt,
-                 const BnChannels& ch)
-      : scale(ch.scale, shape),
-        shift(ch.shift, shape),
-        mean(ch.mean, shape),
-        r_scale(ch.r_scale, shape),
-        r_mean(ch.r_mean, shape),
-        dy(dyt.data_ptr<T>()),
-        x(xt.data_ptr<T>()),
-        r(data_or_null<T>(rt)),
-        s(shape) {}
-
-  // dz = dy * mish'(z) for the chunk at off (n elements from channel c).
-  template <int kStep>
-  void dz(int64_t off, int64_t n, int64_t c, A* out) const {
-    A z[kChunk];
-    chunk_z<kStep>(s, x, r, scale.data, shift.data, r_scale.data, off, n, c, z);
-    for (int64_t j = 0; j < n; ++j) out[j] = static_cast<A>(dy[off + j]);
-    times_mish_grad(z, out, n);
-  }
-
-  // v - mean per element of the chunk at off (v: x or r).
-  template <int kStep>
-  void centred(const T* v, const A* means, int64_t off, int64_t n, int64_t c,
-               A* out) const {
-    for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
-      for (int64_t i = 0; i < len; ++i) {
-        out[j + i] = static_cast<A>(v[off + j + i]) - means[ch + kStep * i];
-      }
-    });
-  }
-};
-
-// Where the storage type is the arithmetic one (float32, float64), the sums
-// pass leaves dz, exactly, in dr (or dx without a residual), and the backward
-// pass reads it there instead of computing z and mish'(z) again: for a plain
-// residual dr = dz is then already written. 16-bit types recompute dz.
-template <class T>
-constexpr bool kKeepsDz = std::is_same_v<T, Acc<T>>;
-
-template <class T, int kStep>
-void backward_sums_pass(const BnShape& s, const at::Tensor& dyt,
-                        const at::Tensor& xt, const at::Tensor& rt,
-                        const BnChannels& ch, const at::Tensor& sum_dz,
-                        const at::Tensor& sum_dz_xc,
-                        const at::Tensor& sum_dz_rc,
-                        const at::Tensor& scratch_t) {
-  using A = Acc<T>;
-  using In = BackwardInputs<T>;
-  const In in(s, dyt, xt, rt, ch);
-  T* scratch = scratch_t.data_ptr<T>();
-  const auto fill = [&](int64_t off, int64_t n, int64_t c, A* dz,
-                        A(*b)[kChunk]) {
-    in.template dz<kStep>(off, n, c, dz);
-    if constexpr (kKeepsDz<T>) std::copy(dz, dz + n, scratch + off);
-    in.template centred<kStep>(in.x, in.mean.data, off, n, c, b[0]);
-    if (sum_dz_rc.defined()) {
-      in.template centred<kStep>(in.r, in.r_mean.data, off, n, c, b[1]);
-    }
-    // x - mean, and r - r_mean for a normalized residual.
-    return std::array<const A*, 2>{b[0], b[1]};
-  };
-  if (sum_dz_rc.defined()) {
-    channel_sums<A, kStep, 2>(s, fill, {sum_dz, sum_dz_xc, sum_dz_rc});
-  } else {
-    channel_sums<A, kStep, 1>(s, fill, {sum_dz, sum_dz_xc});
-  }
+at::Tensor z(const at::Tensor& x, const at::Tensor& r, const BnChannels& ch) {
+  at::Tensor z = x * per_channel(ch.scale) + per_channel(ch.shift);
+  if (!r.defined()) return z;
+  return ch.r_scale.defined() ? z + r * per_channel(ch.r_scale) : z + r;
 }
 
-// Per-channel factors of one input's gradient, tiled.
-template <class A>
-struct GradFactors {
-  Tiled<A> g_dz;
-  Tiled<A> g_xc;
-  Tiled<A> g_0;
-
-  GradFactors(const BnInputGrad& g, const BnShape& s)
-      : g_dz(g.g_dz, s), g_xc(g.g_xc, s), g_0(g.g_0, s) {}
-
-  // out = dz g_dz + (v - mean) g_xc + g_0 for the chunk of n elements at
-  // v and out whose first is in channel c.
-  template <int kStep, class T>
-  void apply(const BnShape& s, const A* dz, const T* v, const A* mean,
-             int64_t c, int64_t n, T* out) const {
-    for_each_run<kStep>(s, n, c, [&](int64_t j, int64_t len, int64_t ch) {
-      for (int64_t i = 0; i < len; ++i) {
-        const int64_t k = ch + kStep * i;
-        const A vc = static_cast<A>(v[j + i]) - mean[k];
-        out[j + i] = static_cast<T>(dz[j + i] * g_dz.data[k] +
-                                    vc * g_xc.data[k] + g_0.data[k]);
-      }
-    });
-  }
-};
-
-template <class T, int kStep>
-void backward_pass(const BnShape& s, const at::Tensor& dyt,
-                   const at::Tensor& xt, const at::Tensor& rt,
-                   const BnChannels& ch, const BnInputGrad& grad,
-                   const BnInputGrad& r_grad, const at::Tensor& dxt,
-                   const at::Tensor& drt) {
-  using A = Acc<T>;
-  const BackwardInputs<T> in(s, dyt, xt, rt, ch);
-  T* dx = dxt.data_ptr<T>();
-  T* dr = drt.defined() ? drt.data_ptr<T>() : nullptr;
-  const GradFactors<A> gx(grad, s);
-  const GradFactors<A> gr(r_grad, s);
-  parallel_rows(s, [&](int64_t begin, int64_t end) {
-    A buffer[kChunk];
-    for_each_chunk(s, begin, end, [&](int64_t off, int64_t n, int64_t c) {
-      const A* dz = buffer;
-      if constexpr (kKeepsDz<T>) {
-        // Left by the sums pass; overwritten element by element below,
-        // dx first.
-        dz = (dr != nullptr ? dr : dx) + off;
-      } else {
-        in.template dz<kStep>(off, n, c, buffer);
-      }
-      gx.template apply<kStep>(s, dz, in.x + off, in.mean.data, c, n, dx + off);
-      if (dr != nullptr && in.r_mean.data != nullptr) {
-        gr.template apply<kStep>(s, dz, in.r + off, in.r_mean.data, c, n,
-                                 dr + off);
-      } else if (dr != nullptr && !kKeepsDz<T>) {
-        for (int64_t j = 0; j < n; ++j) dr[off + j] = static_cast<T>(dz[j]);
-      }
-    });
-  });
+at::Tensor dz(const at::Tensor& dy, const at::Tensor& x, const at::Tensor& r,
+              const BnChannels& ch) {
+  return dy * map(z(x, r, ch), mish_grad_f64);
 }
 
-// fn(Dtype<T>{}, integral_constant<int, kStep>{}) for the tensor's dtype and
-// the layout's step.
+// Per-channel sums of a 4-D tensor.
+at::Tensor channel_sum(const at::Tensor& t) { return t.sum({0, 2, 3}); }
+
+at::Tensor grad(const at::Tensor& dz, const at::Tensor& v,
+                const at::Tensor& mean, const BnInputGrad& g) {
+  return dz * per_channel(g.g_dz) +
+         (v - per_channel(mean)) * per_channel(g.g_xc) + per_channel(g.g_0);
+}
+
+}  // namespace f64
+
+// fn(functions, storage tag) for x's dtype; false for float64.
 template <class Fn>
-void dispatch(const at::Tensor& x, const BnShape& s, Fn fn) {
+bool dispatch(const at::Tensor& x, Fn fn) {
+  bool core = true;
   Dtypes::visit(x.scalar_type(), [&](auto dtype) {
-    if (s.channels_last) {
-      fn(dtype, std::integral_constant<int, 1>{});
+    using T = typename decltype(dtype)::type;
+    if constexpr (std::is_same_v<T, double>) {
+      core = false;
+    } else if constexpr (std::is_same_v<T, float>) {
+      fn(kF32, static_cast<float*>(nullptr));
+    } else if constexpr (std::is_same_v<T, c10::BFloat16>) {
+      fn(kBF16, static_cast<uint16_t*>(nullptr));
     } else {
-      fn(dtype, std::integral_constant<int, 0>{});
+      fn(kF16, static_cast<uint16_t*>(nullptr));
     }
   });
+  return core;
 }
 
 void statistics(const BnShape& s, const at::Tensor& x, const at::Tensor& k,
                 const at::Tensor& sum, const at::Tensor& sum_sq) {
-  dispatch(x, s, [&](auto type, auto step) {
-    statistics_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, x, k, sum, sum_sq);
+  const bool core = dispatch(x, [&](const auto& f, auto tag) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    const S* xp = data<const S>(x);
+    const float* kp = floats(k);
+    parallel_sums<2>(s, {sum, sum_sq}, [&](const Part& p, auto out) {
+      check(
+          f.statistics(xp + p.offset, kp + p.channel, p.shape, out[0], out[1]),
+          "statistics");
+    });
   });
+  if (core) return;
+  const at::Tensor xc = x - f64::per_channel(k);
+  sum.copy_(f64::channel_sum(xc));
+  sum_sq.copy_(f64::channel_sum(xc * xc));
 }
 
 void forward(const BnShape& s, const at::Tensor& x, const at::Tensor& r,
              const BnChannels& ch, const at::Tensor& y) {
-  dispatch(x, s, [&](auto type, auto step) {
-    forward_pass<typename decltype(type)::type, decltype(step)::value>(s, x, r,
-                                                                       ch, y);
+  const bool core = dispatch(x, [&](const auto& f, auto tag) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    const S* xp = data<const S>(x);
+    const S* rp = data<const S>(r);
+    S* yp = data<S>(y);
+    const mish_bn_channels c = c_channels(ch, nullptr, nullptr);
+    parallel_parts(s, [&](const Part& p) {
+      check(f.forward(xp + p.offset, rp ? rp + p.offset : nullptr,
+                      offset_by(c, p.channel), yp + p.offset, p.shape),
+            "forward");
+    });
   });
+  if (!core) y.copy_(f64::map(f64::z(x, r, ch), mish_f64));
 }
 
 void backward_sums(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
                    const at::Tensor& r, const BnChannels& ch,
                    const at::Tensor& sum_dz, const at::Tensor& sum_dz_xc,
-                   const at::Tensor& sum_dz_rc, const at::Tensor& scratch) {
-  dispatch(x, s, [&](auto type, auto step) {
-    backward_sums_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, sum_dz, sum_dz_xc, sum_dz_rc, scratch);
+                   const at::Tensor& sum_dz_rc, const at::Tensor& /*scratch*/) {
+  const bool core = dispatch(x, [&](const auto& f, auto tag) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    const S* dyp = data<const S>(dy);
+    const S* xp = data<const S>(x);
+    const S* rp = data<const S>(r);
+    const mish_bn_channels c = c_channels(ch, nullptr, nullptr);
+    const auto run = [&](const Part& p, double* a, double* b, double* rc) {
+      check(f.backward_sums(dyp + p.offset, xp + p.offset,
+                            rp ? rp + p.offset : nullptr,
+                            offset_by(c, p.channel), p.shape, a, b, rc),
+            "backward sums");
+    };
+    if (sum_dz_rc.defined()) {
+      parallel_sums<3>(
+          s, {sum_dz, sum_dz_xc, sum_dz_rc},
+          [&](const Part& p, auto out) { run(p, out[0], out[1], out[2]); });
+    } else {
+      parallel_sums<2>(s, {sum_dz, sum_dz_xc}, [&](const Part& p, auto out) {
+        run(p, out[0], out[1], nullptr);
+      });
+    }
   });
+  if (core) return;
+  const at::Tensor dz = f64::dz(dy, x, r, ch);
+  sum_dz.copy_(f64::channel_sum(dz));
+  sum_dz_xc.copy_(f64::channel_sum(dz * (x - f64::per_channel(ch.mean))));
+  if (sum_dz_rc.defined()) {
+    sum_dz_rc.copy_(f64::channel_sum(dz * (r - f64::per_channel(ch.r_mean))));
+  }
 }
 
 void backward(const BnShape& s, const at::Tensor& dy, const at::Tensor& x,
               const at::Tensor& r, const BnChannels& ch,
               const BnInputGrad& grad, const BnInputGrad& r_grad,
               const at::Tensor& dx, const at::Tensor& dr) {
-  dispatch(x, s, [&](auto type, auto step) {
-    backward_pass<typename decltype(type)::type, decltype(step)::value>(
-        s, dy, x, r, ch, grad, r_grad, dx, dr);
+  const bool core = dispatch(x, [&](const auto& f, auto tag) {
+    using S = std::remove_pointer_t<decltype(tag)>;
+    const S* dyp = data<const S>(dy);
+    const S* xp = data<const S>(x);
+    const S* rp = data<const S>(r);
+    S* dxp = data<S>(dx);
+    S* drp = data<S>(dr);
+    const mish_bn_channels c = c_channels(ch, &grad, &r_grad);
+    parallel_parts(s, [&](const Part& p) {
+      check(f.backward(dyp + p.offset, xp + p.offset,
+                       rp ? rp + p.offset : nullptr, offset_by(c, p.channel),
+                       dxp + p.offset, drp ? drp + p.offset : nullptr, p.shape),
+            "backward");
+    });
   });
+  if (core) return;
+  const at::Tensor dz = f64::dz(dy, x, r, ch);
+  dx.copy_(f64::grad(dz, x, ch.mean, grad));
+  if (dr.defined()) {
+    dr.copy_(ch.r_mean.defined() ? f64::grad(dz, r, ch.r_mean, r_grad) : dz);
+  }
 }
 
 constexpr BnMishKernels kCpu{statistics, forward, backward_sums, backward};

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "batch_norm_mish.hpp"
+#include "batch_norm_mish_c_abi.hpp"
 #include "dtypes.hpp"
 #include "mish/mish_cuda.h"
 
@@ -19,35 +20,6 @@ namespace {
 mish_bn_shape c_shape(const BnShape& s, const at::Tensor& x) {
   return {static_cast<size_t>(x.size(0)), static_cast<size_t>(x.size(1)),
           static_cast<size_t>(x.size(2) * x.size(3)), s.channels_last ? 1 : 0};
-}
-
-const float* floats(const at::Tensor& t) {
-  return t.defined() ? t.data_ptr<float>() : nullptr;
-}
-
-// grad and r_grad: the backward's (r_grad's undefined for a plain residual).
-mish_bn_channels c_channels(const BnChannels& ch, const BnInputGrad* grad,
-                            const BnInputGrad* r_grad) {
-  mish_bn_channels p{};
-  p.scale = floats(ch.scale);
-  p.shift = floats(ch.shift);
-  p.mean = floats(ch.mean);
-  p.r_scale = floats(ch.r_scale);
-  p.r_mean = floats(ch.r_mean);
-  if (grad != nullptr) {
-    p.g_dz = floats(grad->g_dz);
-    p.g_xc = floats(grad->g_xc);
-    p.g_0 = floats(grad->g_0);
-    p.r_g_dz = floats(r_grad->g_dz);
-    p.r_g_xc = floats(r_grad->g_xc);
-    p.r_g_0 = floats(r_grad->g_0);
-  }
-  return p;
-}
-
-template <class S>
-S* data(const at::Tensor& t) {
-  return t.defined() ? static_cast<S*>(t.data_ptr()) : nullptr;
 }
 
 // The C ABI functions of one storage type S.
