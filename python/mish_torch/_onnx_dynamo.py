@@ -68,7 +68,8 @@ def onnx_translations():
             residual_running_mean = r_mean = running_mean
             residual_running_var = r_invstd = running_var
         return (op.Mish(z), op.Identity(running_mean),
-                invstd(running_var, eps), op.Identity(r_mean), r_invstd,
+                invstd(running_var, eps), op.Identity(r_mean),
+                op.Identity(r_invstd),
                 op.Identity(running_mean), op.Identity(running_var),
                 op.Identity(residual_running_mean),
                 op.Identity(residual_running_var))

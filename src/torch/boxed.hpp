@@ -89,6 +89,12 @@ void push_outputs(Struct s, ::torch::jit::Stack& stack) {
 //                  &boxed<Arguments, Outputs, fn>>()).
 template <class Arguments, class Outputs, Outputs (*kFn)(const Arguments&)>
 void boxed(const c10::OperatorHandle& op, ::torch::jit::Stack* stack) {
+  TORCH_INTERNAL_ASSERT(field_count<Outputs>() == op.schema().returns().size(),
+                        "mish: the schema returns ",
+                        op.schema().returns().size(),
+                        " values where the C++ "
+                        "struct has ",
+                        field_count<Outputs>());
   const Outputs out =
       kFn(pop_struct<Arguments>(*stack, op.schema().arguments().size()));
   push_outputs(out, *stack);

@@ -47,11 +47,13 @@ TORCH_LIBRARY(mish, m) {
   m.def(schema("batch_norm_mish_forward", kBatchNormMishArguments,
                "(Tensor, Tensor, Tensor, Tensor, Tensor)")
             .c_str());
-  // batch_norm_mish without writing its running statistics: it returns them
-  // updated instead (empty where not given). Functionalization (torch.export,
-  // the dynamo ONNX exporter) puts it in batch_norm_mish's place.
+  // batch_norm_mish_forward without writing the running statistics: it
+  // returns them updated instead (empty where not given). Functionalization
+  // (torch.compile, torch.export, the dynamo ONNX exporter) puts it in the
+  // place of batch_norm_mish and batch_norm_mish_forward.
   m.def(schema("batch_norm_mish_functional", read_only(kBatchNormMishArguments),
-               "(Tensor, Tensor, Tensor, Tensor, Tensor)")
+               "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, "
+               "Tensor, Tensor)")
             .c_str());
   m.def(
       "batch_norm_mish_backward(Tensor grad_output, Tensor input, "
