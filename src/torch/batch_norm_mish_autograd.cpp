@@ -114,20 +114,6 @@ struct Saved {
   at::Tensor residual_invstd;
 };
 
-template <class Fn>
-void for_each_field(Saved& s, Fn&& fn) {
-  fn(s.input);
-  fn(s.residual);
-  fn(s.weight);
-  fn(s.bias);
-  fn(s.residual_weight);
-  fn(s.residual_bias);
-  fn(s.mean);
-  fn(s.invstd);
-  fn(s.residual_mean);
-  fn(s.residual_invstd);
-}
-
 // The differentiable tensors in the order BatchNormMishFunction::apply takes
 // them; autograd has an edge for each one given (undefined: none).
 template <class Fn>
@@ -138,6 +124,15 @@ void for_each_differentiable(Saved& s, Fn&& fn) {
   fn(s.bias);
   fn(s.residual_weight);
   fn(s.residual_bias);
+}
+
+template <class Fn>
+void for_each_field(Saved& s, Fn&& fn) {
+  for_each_differentiable(s, fn);
+  fn(s.mean);
+  fn(s.invstd);
+  fn(s.residual_mean);
+  fn(s.residual_invstd);
 }
 
 // The gradients wanted, in Grads' order (= the differentiable tensors').
