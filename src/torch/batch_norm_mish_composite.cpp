@@ -14,12 +14,11 @@ at::Tensor batch_norm_mish_composite(const ForwardArgs& a) {
 
 FunctionalOutputs batch_norm_mish_functional(const ForwardArgs& a) {
   ForwardArgs copy = a;
-  const at::Tensor empty =
-      at::empty({0}, a.input.options().dtype(stats_type(a.input)));
-  // A copy written by the forward, or empty where not given.
+  // A copy written by the forward, or a new empty tensor where not given:
+  // no output may alias another.
   const auto updated = [&](at::Tensor& stat) {
-    stat = stat.defined() ? stat.clone() : at::Tensor();
-    return stat.defined() ? stat : empty;
+    if (stat.defined()) return stat = stat.clone();
+    return at::empty({0}, a.input.options().dtype(stats_type(a.input)));
   };
   FunctionalOutputs out{ForwardOutputs(), updated(copy.norm.running_mean),
                         updated(copy.norm.running_var),
