@@ -27,6 +27,15 @@ bool Usable(const T* p, size_t count) {
          (p != nullptr || count == 0);
 }
 
+// The per-channel arrays, each by its member.
+inline constexpr const float* mish_bn_channels::*kBnChannelArrays[] = {
+    &mish_bn_channels::scale,   &mish_bn_channels::shift,
+    &mish_bn_channels::mean,    &mish_bn_channels::g_dz,
+    &mish_bn_channels::g_xc,    &mish_bn_channels::g_0,
+    &mish_bn_channels::r_scale, &mish_bn_channels::r_mean,
+    &mish_bn_channels::r_g_dz,  &mish_bn_channels::r_g_xc,
+    &mish_bn_channels::r_g_0};
+
 enum class BnPass { kForward, kBackwardSums, kBackward };
 
 // The per-channel arrays a pass reads for c channels: scale and shift, mean

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <new>
 #include <numeric>
@@ -157,16 +158,6 @@ HWY_INLINE V Z(D d, const mish_bn_channels& p, size_t j, V x, V r) {
   }
 }
 
-// The per-channel arrays, each by its member.
-inline constexpr const float* mish_bn_channels::*kArrays[] = {
-    &mish_bn_channels::scale,   &mish_bn_channels::shift,
-    &mish_bn_channels::mean,    &mish_bn_channels::g_dz,
-    &mish_bn_channels::g_xc,    &mish_bn_channels::g_0,
-    &mish_bn_channels::r_scale, &mish_bn_channels::r_mean,
-    &mish_bn_channels::r_g_dz,  &mish_bn_channels::r_g_xc,
-    &mish_bn_channels::r_g_0};
-inline constexpr size_t kNumArrays = sizeof(kArrays) / sizeof(kArrays[0]);
-
 // Channels-last rows shorter than this share a segment: the tiled arrays
 // and the sums' lanes then stay in L1.
 inline constexpr size_t kTile = 256;
@@ -183,7 +174,7 @@ inline size_t SegmentLength(size_t c) {
 }
 
 struct TiledArrays {
-  HWY_ALIGN float values[kNumArrays][kTile];
+  HWY_ALIGN float values[std::size(detail::kBnChannelArrays)][kTile];
 };
 
 // fn(offset, n, channel, p) for each segment of elements offset ..
@@ -197,7 +188,7 @@ void ForEachSegment(const mish_bn_shape& s, const mish_bn_channels& ch,
     for (size_t plane = 0; plane < s.n * s.c; ++plane) {
       const size_t c = plane % s.c;
       mish_bn_channels p = ch;
-      for (const auto array : kArrays) {
+      for (const auto array : detail::kBnChannelArrays) {
         if (p.*array != nullptr) p.*array += c;
       }
       fn(plane * s.hw, s.hw, c, p);
@@ -208,13 +199,13 @@ void ForEachSegment(const mish_bn_shape& s, const mish_bn_channels& ch,
     mish_bn_channels p = ch;
     TiledArrays tiled;
     if (length > s.c) {
-      for (size_t a = 0; a < kNumArrays; ++a) {
-        const float* from = ch.*kArrays[a];
+      for (size_t a = 0; a < std::size(detail::kBnChannelArrays); ++a) {
+        const float* from = ch.*detail::kBnChannelArrays[a];
         if (from == nullptr) continue;
         for (size_t j = 0; j < length; j += s.c) {
           memcpy(tiled.values[a] + j, from, s.c * sizeof(float));
         }
-        p.*kArrays[a] = tiled.values[a];
+        p.*detail::kBnChannelArrays[a] = tiled.values[a];
       }
     }
     for (size_t off = 0; off < total; off += length) {

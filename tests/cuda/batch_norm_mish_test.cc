@@ -1,20 +1,22 @@
-// The fused batch norm + Mish passes on the device (float32), checked as
-// the CPU's are (tests/core/batch_norm_check.h: the float64 reference of the
-// same z, formed with fused multiply-adds, and contract.h's bounds): each
-// pass runs through a host wrapper that uploads its inputs at the host
-// arrays' misalignment between guard bytes, and downloads its outputs.
-// NCHW and channels-last, odd shapes, and arguments the functions must
-// refuse.
+// The fused batch norm + Mish passes on the device (float32, bfloat16 and
+// float16), checked as the CPU's are (tests/core/batch_norm_check.h: the
+// float64 reference of the same z, formed with fused multiply-adds, and
+// contract.h's bounds): each pass runs through a host wrapper that uploads
+// its inputs at the host arrays' misalignment between guard bytes, and
+// downloads its outputs. NCHW and channels-last, odd shapes, and arguments
+// the functions must refuse.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mish/mish.h"
 #include "mish/mish_cuda.h"
+#include "src/core/batch_norm_args.h"
 #include "src/core/targets.h"
 #include "tests/core/batch_norm_check.h"
 #include "tests/cuda/device.h"
@@ -70,15 +72,8 @@ struct DeviceChannels {
   bool ok = true;
 
   DeviceChannels(const mish_bn_channels& host, size_t c) {
-    const float* mish_bn_channels::*const kAll[] = {
-        &mish_bn_channels::scale,   &mish_bn_channels::shift,
-        &mish_bn_channels::mean,    &mish_bn_channels::g_dz,
-        &mish_bn_channels::g_xc,    &mish_bn_channels::g_0,
-        &mish_bn_channels::r_scale, &mish_bn_channels::r_mean,
-        &mish_bn_channels::r_g_dz,  &mish_bn_channels::r_g_xc,
-        &mish_bn_channels::r_g_0};
-    arrays.reserve(std::size(kAll));
-    for (const auto member : kAll) {
+    arrays.reserve(std::size(detail::kBnChannelArrays));
+    for (const auto member : detail::kBnChannelArrays) {
       arrays.push_back(In(host.*member, c));
       ch.*member = arrays.back().device;
       ok = ok && arrays.back().ok;
@@ -88,72 +83,99 @@ struct DeviceChannels {
 
 size_t Elements(const mish_bn_shape& s) { return s.n * s.c * s.hw; }
 
-int Statistics(const float* x, const float* k, mish_bn_shape s, double* sum,
-               double* sum_sq) {
-  auto dx = In(x, Elements(s));
-  auto dk = In(k, s.c);
-  auto dsum = Out(sum, s.c);
-  auto dsq = Out(sum_sq, s.c);
-  if (!(dx.ok && dk.ok && dsum.ok && dsq.ok) ||
-      mish_cuda_bn_statistics_f32(dx.device, dk.device, s, dsum.device,
-                                  dsq.device, nullptr) != cudaSuccess) {
-    return 1;
-  }
-  return dsum.Download() && dsq.Download() ? 0 : 1;
-}
+// mish_cuda.h's passes for one storage type.
+template <class S>
+struct CudaPasses {
+  cudaError_t (*statistics)(const S*, const float*, mish_bn_shape, double*,
+                            double*, cudaStream_t);
+  cudaError_t (*forward)(const S*, const S*, mish_bn_channels, S*,
+                         mish_bn_shape, cudaStream_t);
+  cudaError_t (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
+                               mish_bn_shape, double*, double*, double*,
+                               cudaStream_t);
+  cudaError_t (*backward)(const S*, const S*, const S*, mish_bn_channels, S*,
+                          S*, mish_bn_shape, cudaStream_t);
+};
 
-int Forward(const float* x, const float* r, mish_bn_channels ch, float* y,
-            mish_bn_shape s) {
-  auto dx = In(x, Elements(s));
-  auto dr = In(r, Elements(s));
-  auto dy = Out(y, Elements(s));
-  DeviceChannels dch(ch, s.c);
-  if (!(dx.ok && dr.ok && dy.ok && dch.ok) ||
-      mish_cuda_bn_forward_f32(dx.device, dr.device, dch.ch, dy.device, s,
-                               nullptr) != cudaSuccess) {
-    return 1;
-  }
-  return dy.Download() ? 0 : 1;
-}
+constexpr CudaPasses<float> kF32{
+    mish_cuda_bn_statistics_f32, mish_cuda_bn_forward_f32,
+    mish_cuda_bn_backward_sums_f32, mish_cuda_bn_backward_f32};
+constexpr CudaPasses<uint16_t> kBf16{
+    mish_cuda_bn_statistics_bf16, mish_cuda_bn_forward_bf16,
+    mish_cuda_bn_backward_sums_bf16, mish_cuda_bn_backward_bf16};
+constexpr CudaPasses<uint16_t> kF16{
+    mish_cuda_bn_statistics_f16, mish_cuda_bn_forward_f16,
+    mish_cuda_bn_backward_sums_f16, mish_cuda_bn_backward_f16};
 
-int BackwardSums(const float* dy, const float* x, const float* r,
-                 mish_bn_channels ch, mish_bn_shape s, double* sum_dz,
-                 double* sum_dz_xc, double* sum_dz_rc) {
-  auto ddy = In(dy, Elements(s));
-  auto dx = In(x, Elements(s));
-  auto dr = In(r, Elements(s));
-  DeviceChannels dch(ch, s.c);
-  auto a = Out(sum_dz, s.c);
-  auto b = Out(sum_dz_xc, s.c);
-  auto c = Out(sum_dz_rc, s.c);
-  if (!(ddy.ok && dx.ok && dr.ok && dch.ok && a.ok && b.ok && c.ok) ||
-      mish_cuda_bn_backward_sums_f32(ddy.device, dx.device, dr.device, dch.ch,
-                                     s, a.device, b.device, c.device,
-                                     nullptr) != cudaSuccess) {
-    return 1;
+// Host wrappers of kApi's passes, with the CPU passes' signatures.
+template <class S, const CudaPasses<S>& kApi>
+struct OnHost {
+  static int Statistics(const S* x, const float* k, mish_bn_shape s,
+                        double* sum, double* sum_sq) {
+    auto dx = In(x, Elements(s));
+    auto dk = In(k, s.c);
+    auto dsum = Out(sum, s.c);
+    auto dsq = Out(sum_sq, s.c);
+    if (!(dx.ok && dk.ok && dsum.ok && dsq.ok) ||
+        kApi.statistics(dx.device, dk.device, s, dsum.device, dsq.device,
+                        nullptr) != cudaSuccess) {
+      return 1;
+    }
+    return dsum.Download() && dsq.Download() ? 0 : 1;
   }
-  return a.Download() && b.Download() && c.Download() ? 0 : 1;
-}
 
-int Backward(const float* dy, const float* x, const float* r,
-             mish_bn_channels ch, float* dx, float* dr, mish_bn_shape s) {
-  auto ddy = In(dy, Elements(s));
-  auto dxin = In(x, Elements(s));
-  auto drin = In(r, Elements(s));
-  DeviceChannels dch(ch, s.c);
-  auto ddx = Out(dx, Elements(s));
-  auto ddr = Out(dr, Elements(s));
-  if (!(ddy.ok && dxin.ok && drin.ok && dch.ok && ddx.ok && ddr.ok) ||
-      mish_cuda_bn_backward_f32(ddy.device, dxin.device, drin.device, dch.ch,
-                                ddx.device, ddr.device, s,
-                                nullptr) != cudaSuccess) {
-    return 1;
+  static int Forward(const S* x, const S* r, mish_bn_channels ch, S* y,
+                     mish_bn_shape s) {
+    auto dx = In(x, Elements(s));
+    auto dr = In(r, Elements(s));
+    auto dy = Out(y, Elements(s));
+    DeviceChannels dch(ch, s.c);
+    if (!(dx.ok && dr.ok && dy.ok && dch.ok) ||
+        kApi.forward(dx.device, dr.device, dch.ch, dy.device, s, nullptr) !=
+            cudaSuccess) {
+      return 1;
+    }
+    return dy.Download() ? 0 : 1;
   }
-  return ddx.Download() && ddr.Download() ? 0 : 1;
-}
 
-constexpr detail::BnPasses<float> kCudaF32{Statistics, Forward, BackwardSums,
-                                           Backward};
+  static int BackwardSums(const S* dy, const S* x, const S* r,
+                          mish_bn_channels ch, mish_bn_shape s, double* sum_dz,
+                          double* sum_dz_xc, double* sum_dz_rc) {
+    auto ddy = In(dy, Elements(s));
+    auto dx = In(x, Elements(s));
+    auto dr = In(r, Elements(s));
+    DeviceChannels dch(ch, s.c);
+    auto a = Out(sum_dz, s.c);
+    auto b = Out(sum_dz_xc, s.c);
+    auto c = Out(sum_dz_rc, s.c);
+    if (!(ddy.ok && dx.ok && dr.ok && dch.ok && a.ok && b.ok && c.ok) ||
+        kApi.backward_sums(ddy.device, dx.device, dr.device, dch.ch, s,
+                           a.device, b.device, c.device,
+                           nullptr) != cudaSuccess) {
+      return 1;
+    }
+    return a.Download() && b.Download() && c.Download() ? 0 : 1;
+  }
+
+  static int Backward(const S* dy, const S* x, const S* r, mish_bn_channels ch,
+                      S* dx, S* dr, mish_bn_shape s) {
+    auto ddy = In(dy, Elements(s));
+    auto dxin = In(x, Elements(s));
+    auto drin = In(r, Elements(s));
+    DeviceChannels dch(ch, s.c);
+    auto ddx = Out(dx, Elements(s));
+    auto ddr = Out(dr, Elements(s));
+    if (!(ddy.ok && dxin.ok && drin.ok && dch.ok && ddx.ok && ddr.ok) ||
+        kApi.backward(ddy.device, dxin.device, drin.device, dch.ch, ddx.device,
+                      ddr.device, s, nullptr) != cudaSuccess) {
+      return 1;
+    }
+    return ddx.Download() && ddr.Download() ? 0 : 1;
+  }
+
+  static constexpr detail::BnPasses<S> kPasses{Statistics, Forward,
+                                               BackwardSums, Backward};
+};
 
 // A thread adds up to 64 float32 terms, then 8 rows and 5 warp shuffles
 // (src/cuda/batch_norm_mish.cu), each product rounded once more.
@@ -164,14 +186,27 @@ TEST_F(CudaBatchNormMish, MatchesReference) {
       {2, 3, 49, 0}, {4, 16, 64, 0},    {1, 7, 1, 0},     {3, 5, 33, 0},
       {2, 3, 49, 1}, {4, 16, 64, 1},    {9, 37, 1, 1},    {2, 70, 15, 1},
       {1, 1, 1, 0},  {16, 64, 1024, 0}, {16, 64, 1024, 1}};
+  const bn_check::Storage types[] = {
+      {nullptr}, {&contract::kBf16}, {&contract::kF16}};
   for (const mish_bn_shape& s : shapes) {
-    for (const bn_check::Residual mode :
-         {bn_check::Residual::kNone, bn_check::Residual::kPlain,
-          bn_check::Residual::kNormalized}) {
-      bn_check::Case k = bn_check::RandomCase(s, mode, {nullptr});
-      k.fma = true;  // fmaf on the device
-      for (const size_t offset : {0, 1}) {
-        ASSERT_EQ(bn_check::Check(kCudaF32, k, offset, kCudaSumRelative), "");
+    for (const bn_check::Storage& type : types) {
+      for (const bn_check::Residual mode :
+           {bn_check::Residual::kNone, bn_check::Residual::kPlain,
+            bn_check::Residual::kNormalized}) {
+        bn_check::Case k = bn_check::RandomCase(s, mode, type);
+        k.fma = true;  // fmaf on the device
+        for (const size_t offset : {0, 1}) {
+          const std::string error =
+              type.format == nullptr
+                  ? bn_check::Check(OnHost<float, kF32>::kPasses, k, offset,
+                                    kCudaSumRelative)
+              : type.format == &contract::kBf16
+                  ? bn_check::Check(OnHost<uint16_t, kBf16>::kPasses, k, offset,
+                                    kCudaSumRelative)
+                  : bn_check::Check(OnHost<uint16_t, kF16>::kPasses, k, offset,
+                                    kCudaSumRelative);
+          ASSERT_EQ(error, "");
+        }
       }
     }
   }
