@@ -13,6 +13,7 @@
 #include "batch_norm_mish_c_abi.hpp"
 #include "dtypes.hpp"
 #include "mish/mish_cuda.h"
+#include "src/cuda/batch_norm_passes.h"
 
 namespace mish::torch::detail {
 namespace {
@@ -21,30 +22,6 @@ mish_bn_shape c_shape(const BnShape& s, const at::Tensor& x) {
   return {static_cast<size_t>(x.size(0)), static_cast<size_t>(x.size(1)),
           static_cast<size_t>(x.size(2) * x.size(3)), s.channels_last ? 1 : 0};
 }
-
-// The C ABI functions of one storage type S.
-template <class S>
-struct CFunctions {
-  cudaError_t (*statistics)(const S*, const float*, mish_bn_shape, double*,
-                            double*, cudaStream_t);
-  cudaError_t (*forward)(const S*, const S*, mish_bn_channels, S*,
-                         mish_bn_shape, cudaStream_t);
-  cudaError_t (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
-                               mish_bn_shape, double*, double*, double*,
-                               cudaStream_t);
-  cudaError_t (*backward)(const S*, const S*, const S*, mish_bn_channels, S*,
-                          S*, mish_bn_shape, cudaStream_t);
-};
-
-constexpr CFunctions<float> kF32{
-    mish_cuda_bn_statistics_f32, mish_cuda_bn_forward_f32,
-    mish_cuda_bn_backward_sums_f32, mish_cuda_bn_backward_f32};
-constexpr CFunctions<uint16_t> kBF16{
-    mish_cuda_bn_statistics_bf16, mish_cuda_bn_forward_bf16,
-    mish_cuda_bn_backward_sums_bf16, mish_cuda_bn_backward_bf16};
-constexpr CFunctions<uint16_t> kF16{
-    mish_cuda_bn_statistics_f16, mish_cuda_bn_forward_f16,
-    mish_cuda_bn_backward_sums_f16, mish_cuda_bn_backward_f16};
 
 // fn(functions, storage tag) for x's dtype, on x's device and stream.
 template <class Fn>
@@ -59,11 +36,11 @@ void dispatch(const at::Tensor& x, Fn fn) {
                   "float16, got ",
                   x.scalar_type());
     } else if constexpr (std::is_same_v<T, float>) {
-      fn(kF32, static_cast<float*>(nullptr), stream);
+      fn(mish::detail::kCudaBnF32, static_cast<float*>(nullptr), stream);
     } else if constexpr (std::is_same_v<T, c10::BFloat16>) {
-      fn(kBF16, static_cast<uint16_t*>(nullptr), stream);
+      fn(mish::detail::kCudaBnBf16, static_cast<uint16_t*>(nullptr), stream);
     } else {
-      fn(kF16, static_cast<uint16_t*>(nullptr), stream);
+      fn(mish::detail::kCudaBnF16, static_cast<uint16_t*>(nullptr), stream);
     }
   });
 }

@@ -18,6 +18,7 @@
 #include "mish/mish_cuda.h"
 #include "src/core/batch_norm_args.h"
 #include "src/core/targets.h"
+#include "src/cuda/batch_norm_passes.h"
 #include "tests/core/batch_norm_check.h"
 #include "tests/cuda/device.h"
 
@@ -83,32 +84,8 @@ struct DeviceChannels {
 
 size_t Elements(const mish_bn_shape& s) { return s.n * s.c * s.hw; }
 
-// mish_cuda.h's passes for one storage type.
-template <class S>
-struct CudaPasses {
-  cudaError_t (*statistics)(const S*, const float*, mish_bn_shape, double*,
-                            double*, cudaStream_t);
-  cudaError_t (*forward)(const S*, const S*, mish_bn_channels, S*,
-                         mish_bn_shape, cudaStream_t);
-  cudaError_t (*backward_sums)(const S*, const S*, const S*, mish_bn_channels,
-                               mish_bn_shape, double*, double*, double*,
-                               cudaStream_t);
-  cudaError_t (*backward)(const S*, const S*, const S*, mish_bn_channels, S*,
-                          S*, mish_bn_shape, cudaStream_t);
-};
-
-constexpr CudaPasses<float> kF32{
-    mish_cuda_bn_statistics_f32, mish_cuda_bn_forward_f32,
-    mish_cuda_bn_backward_sums_f32, mish_cuda_bn_backward_f32};
-constexpr CudaPasses<uint16_t> kBf16{
-    mish_cuda_bn_statistics_bf16, mish_cuda_bn_forward_bf16,
-    mish_cuda_bn_backward_sums_bf16, mish_cuda_bn_backward_bf16};
-constexpr CudaPasses<uint16_t> kF16{
-    mish_cuda_bn_statistics_f16, mish_cuda_bn_forward_f16,
-    mish_cuda_bn_backward_sums_f16, mish_cuda_bn_backward_f16};
-
 // Host wrappers of kApi's passes, with the CPU passes' signatures.
-template <class S, const CudaPasses<S>& kApi>
+template <class S, const detail::CudaBnPasses<S>& kApi>
 struct OnHost {
   static int Statistics(const S* x, const float* k, mish_bn_shape s,
                         double* sum, double* sum_sq) {
@@ -198,13 +175,15 @@ TEST_F(CudaBatchNormMish, MatchesReference) {
         for (const size_t offset : {0, 1}) {
           const std::string error =
               type.format == nullptr
-                  ? bn_check::Check(OnHost<float, kF32>::kPasses, k, offset,
-                                    kCudaSumRelative)
+                  ? bn_check::Check(OnHost<float, detail::kCudaBnF32>::kPasses,
+                                    k, offset, kCudaSumRelative)
               : type.format == &contract::kBf16
-                  ? bn_check::Check(OnHost<uint16_t, kBf16>::kPasses, k, offset,
-                                    kCudaSumRelative)
-                  : bn_check::Check(OnHost<uint16_t, kF16>::kPasses, k, offset,
-                                    kCudaSumRelative);
+                  ? bn_check::Check(
+                        OnHost<uint16_t, detail::kCudaBnBf16>::kPasses, k,
+                        offset, kCudaSumRelative)
+                  : bn_check::Check(
+                        OnHost<uint16_t, detail::kCudaBnF16>::kPasses, k,
+                        offset, kCudaSumRelative);
           ASSERT_EQ(error, "");
         }
       }
