@@ -58,7 +58,7 @@ std::vector<std::string> default_inits();
     Check::one_of(init_names), "Initialisers")                                 \
   X(std::string, suite, "quick", "--suite", kStored,                          \
     Check::one_of(suite_names),                                                \
-    "Benchmarks of `mish-lab suite`: quick (7 at small limits, about 15 "     \
+    "Benchmarks of `mish-lab suite`: quick (7 at small limits, about 12 "     \
     "minutes on 2 cores at the defaults) or paper (11 at the lab's full "      \
     "settings on all the data, each with its own epochs: hours)")              \
   X(int, size, 128, "--size", kStored, Check::range(8, 4096),                  \
